@@ -1,0 +1,27 @@
+/*
+ * dualjac.h: the whole library. Include this one header.
+ *
+ *   dualjac/common.h    status codes, events, NaN-safe mode, version
+ *   dualjac/partials.h  the local derivative of every elementary function
+ *   dualjac/double.h    double as a member of the family
+ *   dualjac/dual.h      dj_dual: a value and one tangent
+ *   dualjac/mdual.h     dj_dual2 ... dj_dual16: a value and k tangents
+ *   dualjac/generic.h   dj_add, dj_sin, ...: one name for every type
+ *   dualjac/fn.h        dj_fn: a body written once, instantiated per type
+ *   dualjac/jacobian.h  dj_jvp, dj_jacobian and their options
+ *   dualjac/linalg.h    dense layers y = W·x + b on dual arrays through BLAS
+ */
+#ifndef DUALJAC_H
+#define DUALJAC_H
+
+#include "dualjac/common.h"
+#include "dualjac/partials.h"
+#include "dualjac/double.h"
+#include "dualjac/dual.h"
+#include "dualjac/mdual.h"
+#include "dualjac/generic.h"
+#include "dualjac/fn.h"
+#include "dualjac/jacobian.h"
+#include "dualjac/linalg.h"
+
+#endif /* DUALJAC_H */

@@ -1,0 +1,117 @@
+/*
+ * dualjac/fn.h: a function written once, instantiated for every scalar type.
+ *
+ * The user writes the body of f : R^n -> R^m once, as a macro over the scalar
+ * type, using the generic operations of generic.h:
+ *
+ *     #define POLAR(T, y, x, n, m, ctx)                         \
+ *         y[0] = dj_mul(x[0], dj_cos(x[1]));                    \
+ *         y[1] = dj_mul(x[0], dj_sin(x[1]));
+ *
+ *     DJ_FN_DEFINE(polar, 2, 2, POLAR);
+ *
+ * DJ_FN_DEFINE expands the body once per type (double, dj_dual, dj_dual2, ...,
+ * dj_dual16) and defines `const dj_fn polar`, the one value every driver takes.
+ * In the body, y and x are arrays of T (y has m elements, x has n), n and m
+ * are size_t, ctx is the dj_fn's user pointer. The body must write every y[i]
+ * and must not keep pointers into x or y.
+ *
+ * For sizes known only at run time, instantiate and initialise separately:
+ *
+ *     DJ_FN_INSTANTIATE(brown, BROWN);
+ *     ...
+ *     dj_fn f = DJ_FN_INIT(brown, n, n, &params);
+ *
+ * A dj_fn is a plain value: copy it and change n, m or ctx freely.
+ */
+#ifndef DUALJAC_FN_H
+#define DUALJAC_FN_H
+
+#include <stddef.h>
+
+#include "common.h"
+#include "dual.h"
+#include "mdual.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The layout of dj_fn; a loader (jacdump --lib) refuses another. */
+#define DJ_FN_ABI 1u
+
+/* One instantiation: y = f(x) on arrays of T. */
+#define DJ__EVAL_TYPEDEF(T)                                                    \
+    typedef void T##_eval_fn(T *y, const T *x, size_t n, size_t m, const void *ctx);
+typedef void dj_double_eval_fn(double *y, const double *x, size_t n, size_t m, const void *ctx);
+DJ__EVAL_TYPEDEF(dj_dual)
+DJ__EVAL_TYPEDEF(dj_dual2)
+DJ__EVAL_TYPEDEF(dj_dual4)
+DJ__EVAL_TYPEDEF(dj_dual8)
+DJ__EVAL_TYPEDEF(dj_dual16)
+#undef DJ__EVAL_TYPEDEF
+
+/* A function f : R^n -> R^m with its instantiations. A null instantiation
+ * means that type is not available; drivers that need it return DJ_ENOTSUP. */
+typedef struct dj_fn {
+    unsigned abi;          /* DJ_FN_ABI */
+    const char *name;      /* for messages */
+    size_t n;              /* number of inputs */
+    size_t m;              /* number of outputs */
+    const void *ctx;       /* passed to every instantiation */
+    dj_double_eval_fn *eval_double;
+    dj_dual_eval_fn *eval_dual;
+    dj_dual2_eval_fn *eval_dual2;
+    dj_dual4_eval_fn *eval_dual4;
+    dj_dual8_eval_fn *eval_dual8;
+    dj_dual16_eval_fn *eval_dual16;
+} dj_fn;
+
+/* Defines the static function name##_dj_<T>, the body instantiated for T. */
+#define DJ__FN_INSTANCE(name, T, BODY)                                         \
+    static void name##_dj_##T(T *y, const T *x, size_t n, size_t m,            \
+                              const void *ctx)                                 \
+    {                                                                          \
+        (void)n;                                                               \
+        (void)m;                                                               \
+        (void)ctx;                                                             \
+        BODY(T, y, x, n, m, ctx)                                               \
+    }
+
+/* Instantiates BODY(T, y, x, n, m, ctx) for every scalar type. The trailing
+ * declaration lets the use end with a semicolon like any declaration. */
+#define DJ_FN_INSTANTIATE(name, BODY)                                          \
+    DJ__FN_INSTANCE(name, double, BODY)                                        \
+    DJ__FN_INSTANCE(name, dj_dual, BODY)                                       \
+    DJ__FN_INSTANCE(name, dj_dual2, BODY)                                      \
+    DJ__FN_INSTANCE(name, dj_dual4, BODY)                                      \
+    DJ__FN_INSTANCE(name, dj_dual8, BODY)                                      \
+    DJ__FN_INSTANCE(name, dj_dual16, BODY)                                     \
+    static dj_double_eval_fn name##_dj_double
+
+/* An initialiser for the dj_fn of an instantiated body. */
+#define DJ_FN_INIT(name, n_, m_, ctx_)                                         \
+    {                                                                          \
+        DJ_FN_ABI, #name, (n_), (m_), (ctx_), name##_dj_double,                \
+        name##_dj_dj_dual, name##_dj_dj_dual2, name##_dj_dj_dual4,             \
+        name##_dj_dj_dual8, name##_dj_dj_dual16                                \
+    }
+
+/* Instantiates BODY and defines the external `const dj_fn name`. */
+#define DJ_FN_DEFINE(name, n_, m_, BODY)                                       \
+    DJ_FN_INSTANTIATE(name, BODY);                                             \
+    extern const dj_fn name;                                                   \
+    const dj_fn name = DJ_FN_INIT(name, n_, m_, NULL)
+
+/* Returns DJ_OK when f is usable: the right ABI, n and m nonzero, and a
+ * double instantiation; DJ_EINVAL or DJ_EDIM otherwise. */
+DJ_API DJ_NODISCARD int dj_fn_check(const dj_fn *f);
+
+/* y = f(x) in plain doubles. Errors: those of dj_fn_check. */
+DJ_API DJ_NODISCARD int dj_eval(double *y, const dj_fn *f, const double *x);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALJAC_FN_H */

@@ -1,0 +1,100 @@
+/*
+ * dualjac/jacobian.h: the drivers. JVPs and full Jacobians of a dj_fn.
+ *
+ * Forward mode seeds k input directions at once in a k-wide multi-dual and
+ * reads k columns of J per pass: ceil(n/k) passes for the whole Jacobian.
+ *
+ * Every driver clears the calling thread's event word (common.h) on entry, so
+ * after it returns dj_events() tells what that evaluation met: kinks, domain
+ * edges, and DJ_EVENT_NONFINITE when an output value or derivative is NaN or
+ * Inf although every input was finite.
+ *
+ * Outputs come first, then the function and its inputs, then options. Output
+ * arrays must not overlap the inputs. Nothing is kept between calls except in
+ * a dj_workspace the caller passes, which makes repeated calls allocation-free.
+ */
+#ifndef DUALJAC_JACOBIAN_H
+#define DUALJAC_JACOBIAN_H
+
+#include <stddef.h>
+
+#include "common.h"
+#include "fn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How a Jacobian is computed. */
+typedef enum dj_mode {
+    DJ_MODE_AUTO = 0, /* the cheaper of forward and reverse */
+    DJ_MODE_FORWARD,  /* columns, k per pass, with multi-duals */
+    DJ_MODE_REVERSE   /* rows, by transposed seeding on the recorded graph */
+} dj_mode;
+
+/* How J (m×n) is stored. */
+typedef enum dj_layout {
+    DJ_ROW_MAJOR = 0, /* J[i*ld + j], ld >= n */
+    DJ_COL_MAJOR      /* J[i + j*ld], ld >= m (Fortran, LAPACK) */
+} dj_layout;
+
+/* Buffers a driver keeps between calls: grown on demand, freed by clear. */
+typedef struct dj_workspace {
+    void *buf;   /* one block, split by each driver */
+    size_t size; /* its size in bytes */
+} dj_workspace;
+
+/* Starts an empty workspace (no allocation). */
+DJ_API void dj_workspace_init(dj_workspace *ws);
+/* Frees the buffers; the workspace is empty again and may be reused. */
+DJ_API void dj_workspace_clear(dj_workspace *ws);
+
+/* Options of dj_jacobian. Zero-initialised means: auto mode, automatic chunk,
+ * row-major with ld = n, IEEE NaN propagation, no workspace. */
+typedef struct dj_opts {
+    dj_mode mode;
+    int chunk;          /* 0 = automatic, else 1, 2, 4, 8 or 16 */
+    dj_layout layout;
+    size_t ld;          /* leading dimension; 0 = n (row-major) or m */
+    int nansafe;        /* nonzero: NaN-safe mode during this call */
+    int strict;         /* nonzero: return DJ_ENONFINITE on a non-finite output */
+    dj_workspace *ws;   /* optional: buffers reused across calls */
+} dj_opts;
+
+/* What a driver did. */
+typedef struct dj_report {
+    dj_mode mode;       /* the mode used (forward or reverse, never auto) */
+    int chunk;          /* directions per pass or sweep */
+    size_t passes;      /* forward passes */
+    size_t sweeps;      /* reverse sweeps */
+    size_t graph_nodes; /* size of the recorded graph (reverse mode) */
+    unsigned events;    /* dj_event bits met during the call */
+} dj_report;
+
+/* The widths of the multi-dual family, for DJ_ECHUNK checks. */
+#define DJ_CHUNK_MAX 16
+
+/* Returns nonzero when k is a chunk width the library has (1, 2, 4, 8, 16). */
+DJ_API int dj_chunk_valid(int k);
+
+/* Returns the chunk width dj_jacobian picks for n inputs in forward mode. */
+DJ_API int dj_chunk_auto(size_t n);
+
+/* y = f(x) and jv = J(x)·v in one forward pass. y may be NULL.
+ * Errors: DJ_EINVAL (null f, x, v or jv), those of dj_fn_check, DJ_ENOTSUP
+ * (no dj_dual instantiation). */
+DJ_API DJ_NODISCARD int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x,
+                               const double *v);
+
+/* J = ∂f/∂x at x, m×n, stored as opts says; y = f(x) when y is not NULL.
+ * opts and report may be NULL. Forward mode costs ceil(n/k) passes.
+ * Errors: DJ_EINVAL, DJ_EDIM (ld too small), DJ_ECHUNK, DJ_ERANGE (sizes
+ * overflow), DJ_ENOMEM, DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */
+DJ_API DJ_NODISCARD int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x,
+                                    const dj_opts *opts, dj_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALJAC_JACOBIAN_H */

@@ -1,0 +1,92 @@
+/*
+ * dualjac/mdual.h: multi-duals dj_dual2, dj_dual4, dj_dual8, dj_dual16.
+ *
+ * A dj_dualK carries a value and K tangents, one per seeded input direction,
+ * so one pass computes K columns of a Jacobian (ForwardDiff.jl's chunk mode).
+ * The struct is K+1 doubles with no padding: an array of n dj_dualK is a
+ * row-major n×(K+1) matrix [value | tangents], which linalg.h hands to BLAS.
+ *
+ * The operations are those of dj_dual (see dual.h), named dj_dualK_<op>;
+ * dj_dualK_make builds one from a value and K tangents.
+ */
+#ifndef DUALJAC_MDUAL_H
+#define DUALJAC_MDUAL_H
+
+#include "common.h"
+#include "double.h"
+#include "partials.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A value and K tangents. */
+typedef struct dj_dual2 { double v; double d[2]; } dj_dual2;
+typedef struct dj_dual4 { double v; double d[4]; } dj_dual4;
+typedef struct dj_dual8 { double v; double d[8]; } dj_dual8;
+typedef struct dj_dual16 { double v; double d[16]; } dj_dual16;
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(dj_dual2) == 3 * sizeof(double), "dj_dual2 must be unpadded");
+_Static_assert(sizeof(dj_dual4) == 5 * sizeof(double), "dj_dual4 must be unpadded");
+_Static_assert(sizeof(dj_dual8) == 9 * sizeof(double), "dj_dual8 must be unpadded");
+_Static_assert(sizeof(dj_dual16) == 17 * sizeof(double), "dj_dual16 must be unpadded");
+#endif
+
+#define DJ__D(x, i) ((x).d[i])
+
+#define DJ__T dj_dual2
+#define DJ__K 2
+#define DJ__F(op) dj_dual2_##op
+#include "dual_template.h"
+#undef DJ__T
+#undef DJ__K
+#undef DJ__F
+
+#define DJ__T dj_dual4
+#define DJ__K 4
+#define DJ__F(op) dj_dual4_##op
+#include "dual_template.h"
+#undef DJ__T
+#undef DJ__K
+#undef DJ__F
+
+#define DJ__T dj_dual8
+#define DJ__K 8
+#define DJ__F(op) dj_dual8_##op
+#include "dual_template.h"
+#undef DJ__T
+#undef DJ__K
+#undef DJ__F
+
+#define DJ__T dj_dual16
+#define DJ__K 16
+#define DJ__F(op) dj_dual16_##op
+#include "dual_template.h"
+#undef DJ__T
+#undef DJ__K
+#undef DJ__F
+
+#undef DJ__D
+
+/* Returns the multi-dual with value v and tangents d[0..K-1]. */
+#define DJ__MAKE(T, K)                                         \
+    static inline T T##_make(double v, const double *d)        \
+    {                                                          \
+        T r;                                                   \
+        r.v = v;                                               \
+        for (int i = 0; i < K; i++)                            \
+            r.d[i] = d[i];                                     \
+        return r;                                              \
+    }
+DJ__MAKE(dj_dual2, 2)
+DJ__MAKE(dj_dual4, 4)
+DJ__MAKE(dj_dual8, 8)
+DJ__MAKE(dj_dual16, 16)
+#undef DJ__MAKE
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALJAC_MDUAL_H */

@@ -1,0 +1,272 @@
+/*
+ * dualjac/partials.h: the local derivative of every elementary function.
+ *
+ * dj_partial_<f>(x, r) returns f'(x) given r = f(x); binary functions write
+ * both partials. Every dual type, the graph's recording and its replay call
+ * these, so each choice at a kink or a domain edge is made here, once:
+ *
+ *   fabs(±0)          0        minimal-norm subgradient (as PyTorch and JAX)   KINK
+ *   copysign(±0, y)   0 in x   as fabs; at y = ±0 the jump in y is ignored     KINK
+ *   sqrt(0)           +Inf     one-sided derivative from the right             EDGE
+ *   cbrt(0)           +Inf     vertical tangent                                KINK
+ *   log(±0), log2, log10      +Inf   one-sided; log1p(-1) likewise             EDGE
+ *   pow(x, 0)         0 in x   x^0 is the constant 1, even at x = 0 or NaN
+ *   pow(0, c), c < 1  c·0^(c-1) (+Inf for 0 < c < 1, a pole for c < 0)         EDGE
+ *   pow(0, c), c > 1  0
+ *   pow(0, y) in y    0        0^y is piecewise constant; EDGE at y <= 0
+ *   pow(x < 0, y) in y NaN     x^y is not real near y; DJ_EVENT_EDGE
+ *   atan2(0, 0)       (0, 0)   minimal-norm choice at the origin               KINK
+ *   hypot(0, 0)       (0, 0)   minimal-norm subgradient of the norm            KINK
+ *   fmin/fmax tie     (½, ½)   the average of both sides (as JAX)              KINK
+ *   floor, ceil, trunc, round: 0 everywhere; KINK at their jumps
+ *   fmod(x, y)        (1, -trunc(x/y)); KINK where the result jumps (r = 0)
+ *   asin, acos at ±1; acosh at 1; atanh at ±1: ±Inf                           EDGE
+ *
+ * Outside a domain (sqrt(-1), log(-1)) the value is NaN and so is the
+ * derivative; the drivers report that as DJ_EVENT_NONFINITE.
+ */
+#ifndef DUALJAC_PARTIALS_H
+#define DUALJAC_PARTIALS_H
+
+#include <math.h>
+#include <float.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DJ_LN2 0.693147180559945309417232121458176568
+#define DJ_LN10 2.30258509299404568401799145468436421
+#define DJ_PI 3.14159265358979323846264338327950288
+#define DJ_2_SQRTPI 1.12837916709551257389615890312154517 /* 2/sqrt(pi) */
+
+/* digamma(x) = Γ'(x)/Γ(x), the derivative of lgamma; NaN at the poles. */
+DJ_API double dj_digamma(double x);
+/* lgamma without touching the global signgam (thread-safe). */
+DJ_API double dj_double_lgamma(double x);
+
+static inline double dj_partial_sqrt(double x, double r)
+{
+    if (DJ_LIKELY(r > 0))
+        return 0.5 / r;
+    if (x == 0) {
+        dj_event_raise(DJ_EVENT_EDGE);
+        return HUGE_VAL;
+    }
+    return NAN;
+}
+
+static inline double dj_partial_cbrt(double x, double r)
+{
+    if (DJ_LIKELY(x != 0))
+        return 1.0 / (3.0 * r * r);
+    dj_event_raise(DJ_EVENT_KINK);
+    return HUGE_VAL;
+}
+
+static inline double dj_partial_log(double x)
+{
+    if (DJ_UNLIKELY(x == 0)) {
+        dj_event_raise(DJ_EVENT_EDGE);
+        return HUGE_VAL;
+    }
+    return 1.0 / x;
+}
+
+static inline double dj_partial_log1p(double x)
+{
+    return dj_partial_log(1.0 + x);
+}
+
+static inline double dj_partial_fabs(double x)
+{
+    if (x > 0)
+        return 1.0;
+    if (x < 0)
+        return -1.0;
+    if (x == 0)
+        dj_event_raise(DJ_EVENT_KINK);
+    return x == 0 ? 0.0 : x; /* 0 at the kink, NaN for NaN */
+}
+
+/* d/dx x^c for a constant c, given r = x^c. */
+static inline double dj_partial_pow_base(double x, double c, double r)
+{
+    if (c == 0)
+        return 0.0;
+    if (c == 1)
+        return 1.0;
+    if (c == 2)
+        return 2.0 * x;
+    if (x == 0 && c < 1)
+        dj_event_raise(DJ_EVENT_EDGE);
+    /* c·r/x saves a second pow; it is as accurate while r is a normal number
+     * and x is not zero, which is the common case. */
+    if (DJ_LIKELY(x != 0 && fabs(r) >= DBL_MIN && fabs(r) <= DBL_MAX))
+        return c * (r / x);
+    return c * pow(x, c - 1.0);
+}
+
+/* d/dy c^y for a constant base c, given r = c^y. */
+static inline double dj_partial_pow_exponent(double c, double y, double r)
+{
+    if (DJ_LIKELY(c > 0))
+        return c == 1 ? 0.0 : r * log(c);
+    if (c == 0) {
+        if (y <= 0)
+            dj_event_raise(DJ_EVENT_EDGE);
+        return 0.0;
+    }
+    if (c < 0)
+        dj_event_raise(DJ_EVENT_EDGE);
+    return NAN;
+}
+
+static inline double dj_partial_asin(double x)
+{
+    double s = (1.0 - x) * (1.0 + x);
+    if (DJ_UNLIKELY(s == 0))
+        dj_event_raise(DJ_EVENT_EDGE);
+    return 1.0 / sqrt(s);
+}
+
+static inline double dj_partial_atan(double x)
+{
+    return 1.0 / (1.0 + x * x);
+}
+
+static inline double dj_partial_asinh(double x)
+{
+    return 1.0 / hypot(x, 1.0);
+}
+
+static inline double dj_partial_acosh(double x)
+{
+    double s = (x - 1.0) * (x + 1.0);
+    if (DJ_UNLIKELY(s == 0))
+        dj_event_raise(DJ_EVENT_EDGE);
+    return 1.0 / sqrt(s);
+}
+
+static inline double dj_partial_atanh(double x)
+{
+    double s = (1.0 - x) * (1.0 + x);
+    if (DJ_UNLIKELY(s == 0))
+        dj_event_raise(DJ_EVENT_EDGE);
+    return 1.0 / s;
+}
+
+static inline double dj_partial_erf(double x)
+{
+    return DJ_2_SQRTPI * exp(-x * x);
+}
+
+/* floor, ceil, trunc and round are flat between their jumps. */
+static inline double dj_partial_floor(double x, double r)
+{
+    if (DJ_UNLIKELY(x == r))
+        dj_event_raise(DJ_EVENT_KINK);
+    return 0.0;
+}
+
+static inline double dj_partial_trunc(double x, double r)
+{
+    if (DJ_UNLIKELY(x == r && x != 0))
+        dj_event_raise(DJ_EVENT_KINK);
+    return 0.0;
+}
+
+static inline double dj_partial_round(double x)
+{
+    if (DJ_UNLIKELY(fabs(x - trunc(x)) == 0.5))
+        dj_event_raise(DJ_EVENT_KINK);
+    return 0.0;
+}
+
+/* Binary partials: *px = ∂r/∂x, *py = ∂r/∂y. */
+
+static inline void dj_partial_pow(double x, double y, double r, double *px, double *py)
+{
+    *px = dj_partial_pow_base(x, y, r);
+    *py = dj_partial_pow_exponent(x, y, r);
+}
+
+static inline void dj_partial_atan2(double y, double x, double *py, double *px)
+{
+    double h = hypot(x, y);
+    if (DJ_UNLIKELY(h == 0)) {
+        dj_event_raise(DJ_EVENT_KINK);
+        *py = 0.0;
+        *px = 0.0;
+        return;
+    }
+    /* (x/h)/h rather than x/(x²+y²): no overflow for large |x|, |y|. */
+    *py = (x / h) / h;
+    *px = (-y / h) / h;
+}
+
+static inline void dj_partial_hypot(double x, double y, double r, double *px, double *py)
+{
+    if (DJ_UNLIKELY(r == 0)) {
+        dj_event_raise(DJ_EVENT_KINK);
+        *px = 0.0;
+        *py = 0.0;
+        return;
+    }
+    *px = x / r;
+    *py = y / r;
+}
+
+/* fmin picks the smaller, fmax the larger; a tie shares the derivative. NaN
+ * on one side selects the other, as C's fmin and fmax do. */
+static inline void dj_partial_fmin(double x, double y, double *px, double *py)
+{
+    if (x < y || isnan(y)) {
+        *px = 1.0;
+        *py = 0.0;
+    } else if (y < x || isnan(x)) {
+        *px = 0.0;
+        *py = 1.0;
+    } else {
+        dj_event_raise(DJ_EVENT_KINK);
+        *px = 0.5;
+        *py = 0.5;
+    }
+}
+
+static inline void dj_partial_fmax(double x, double y, double *px, double *py)
+{
+    dj_partial_fmin(-x, -y, px, py);
+}
+
+static inline void dj_partial_copysign(double x, double y, double *px, double *py)
+{
+    *py = 0.0;
+    if (DJ_UNLIKELY(x == 0 || y == 0)) {
+        dj_event_raise(DJ_EVENT_KINK);
+        *px = (x == 0) ? 0.0 : (signbit(x) == signbit(y) ? 1.0 : -1.0);
+        return;
+    }
+    *px = (signbit(x) == signbit(y)) ? 1.0 : -1.0;
+    if (isnan(x))
+        *px = x;
+}
+
+/* fmod(x, y) = x - n·y with n = trunc(x/y) exactly; n is recovered from the
+ * exact remainder r (rounding x/y directly can land on the next integer). The
+ * result jumps where r = 0. */
+static inline void dj_partial_fmod(double x, double y, double r, double *px, double *py)
+{
+    *px = 1.0;
+    *py = -round((x - r) / y);
+    if (DJ_UNLIKELY(r == 0 && x != 0))
+        dj_event_raise(DJ_EVENT_KINK);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALJAC_PARTIALS_H */

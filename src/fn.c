@@ -1,0 +1,57 @@
+/* fn.c: checks on a dj_fn and its plain evaluation. */
+#include "internal.h"
+
+int dj_fn_check(const dj_fn *f)
+{
+    if (f == NULL || f->abi != DJ_FN_ABI || f->eval_double == NULL)
+        return DJ_EINVAL;
+    if (f->n == 0 || f->m == 0)
+        return DJ_EDIM;
+    return DJ_OK;
+}
+
+int dj_eval(double *y, const dj_fn *f, const double *x)
+{
+    int status = dj_fn_check(f);
+    if (status != DJ_OK)
+        return status;
+    if (y == NULL || x == NULL)
+        return DJ_EINVAL;
+    f->eval_double(y, x, f->n, f->m, f->ctx);
+    return DJ_OK;
+}
+
+int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x)
+{
+    /* An array of dj_dualK is laid out as doubles with stride k+1 (mdual.h). */
+    switch (k) {
+    case 1:
+        if (!f->eval_dual)
+            return DJ_ENOTSUP;
+        f->eval_dual((dj_dual *)(void *)y, (const dj_dual *)(const void *)x, f->n, f->m, f->ctx);
+        return DJ_OK;
+    case 2:
+        if (!f->eval_dual2)
+            return DJ_ENOTSUP;
+        f->eval_dual2((dj_dual2 *)(void *)y, (const dj_dual2 *)(const void *)x, f->n, f->m, f->ctx);
+        return DJ_OK;
+    case 4:
+        if (!f->eval_dual4)
+            return DJ_ENOTSUP;
+        f->eval_dual4((dj_dual4 *)(void *)y, (const dj_dual4 *)(const void *)x, f->n, f->m, f->ctx);
+        return DJ_OK;
+    case 8:
+        if (!f->eval_dual8)
+            return DJ_ENOTSUP;
+        f->eval_dual8((dj_dual8 *)(void *)y, (const dj_dual8 *)(const void *)x, f->n, f->m, f->ctx);
+        return DJ_OK;
+    case 16:
+        if (!f->eval_dual16)
+            return DJ_ENOTSUP;
+        f->eval_dual16((dj_dual16 *)(void *)y, (const dj_dual16 *)(const void *)x, f->n, f->m,
+                       f->ctx);
+        return DJ_OK;
+    default:
+        return DJ_ECHUNK;
+    }
+}

@@ -1,0 +1,103 @@
+/* forward.c: JVPs and Jacobians by forward passes of multi-duals. */
+#include <string.h>
+
+#include "internal.h"
+
+int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v)
+{
+    dj_events_clear();
+    int status = dj_fn_check(f);
+    if (status != DJ_OK)
+        return status;
+    if (jv == NULL || x == NULL || v == NULL)
+        return DJ_EINVAL;
+    if (f->eval_dual == NULL)
+        return DJ_ENOTSUP;
+    size_t nx, ny, bytes;
+    if (!dj__mul_size(f->n, 2, &nx) || !dj__mul_size(f->m, 2, &ny) || nx + ny < nx ||
+        !dj__mul_size(nx + ny, sizeof(double), &bytes))
+        return DJ_ERANGE;
+    double *X = dj__malloc(bytes);
+    if (X == NULL)
+        return DJ_ENOMEM;
+    double *Y = X + nx;
+    for (size_t j = 0; j < f->n; j++) {
+        X[2 * j] = x[j];
+        X[2 * j + 1] = v[j];
+    }
+    f->eval_dual((dj_dual *)(void *)Y, (const dj_dual *)(const void *)X, f->n, f->m, f->ctx);
+    for (size_t i = 0; i < f->m; i++) {
+        if (y != NULL)
+            y[i] = Y[2 * i];
+        jv[i] = Y[2 * i + 1];
+    }
+    if (dj__all_finite(X, nx))
+        dj__note_nonfinite(Y, ny);
+    dj__free(X);
+    return DJ_OK;
+}
+
+/* Copies tangent slots [0, w) of the m outputs into columns c0.. of J. */
+static void store_columns(double *J, const double *Y, size_t m, int k, size_t c0, size_t w,
+                          dj_layout layout, size_t ld)
+{
+    size_t s = dj__stride(k);
+    if (layout == DJ_ROW_MAJOR) {
+        for (size_t i = 0; i < m; i++)
+            memcpy(J + i * ld + c0, Y + i * s + 1, w * sizeof(double));
+    } else {
+        for (size_t t = 0; t < w; t++)
+            for (size_t i = 0; i < m; i++)
+                J[(c0 + t) * ld + i] = Y[i * s + 1 + t];
+    }
+}
+
+int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
+                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report)
+{
+    size_t n = f->n, m = f->m, s = dj__stride(k);
+    size_t nx, ny, bytes;
+    if (!dj__mul_size(n, s, &nx) || !dj__mul_size(m, s, &ny) || nx + ny < nx ||
+        !dj__mul_size(nx + ny, sizeof(double), &bytes))
+        return DJ_ERANGE;
+    void *tmp;
+    double *X = dj__workspace_reserve(ws, bytes, &tmp);
+    if (X == NULL)
+        return DJ_ENOMEM;
+    double *Y = X + nx;
+
+    /* Values once; tangents zero except the one-hot seeds of the current
+     * pass, which are set before and cleared after it: O(k) per pass. */
+    memset(X, 0, nx * sizeof(double));
+    for (size_t j = 0; j < n; j++)
+        X[j * s] = x[j];
+
+    int status = DJ_OK;
+    size_t passes = 0;
+    for (size_t c0 = 0; c0 < n; c0 += (size_t)k) {
+        size_t w = n - c0 < (size_t)k ? n - c0 : (size_t)k;
+        for (size_t t = 0; t < w; t++)
+            X[(c0 + t) * s + 1 + t] = 1.0;
+        status = dj__eval_chunk(f, k, Y, X);
+        if (status != DJ_OK)
+            break;
+        store_columns(J, Y, m, k, c0, w, layout, ld);
+        for (size_t t = 0; t < w; t++)
+            X[(c0 + t) * s + 1 + t] = 0.0;
+        passes++;
+    }
+    if (status == DJ_OK) {
+        if (y != NULL)
+            for (size_t i = 0; i < m; i++)
+                y[i] = Y[i * s];
+        if (dj__all_finite(x, n))
+            dj__note_nonfinite(Y, ny);
+    }
+    if (report != NULL) {
+        report->mode = DJ_MODE_FORWARD;
+        report->chunk = k;
+        report->passes = passes;
+    }
+    dj__free(tmp);
+    return status;
+}
