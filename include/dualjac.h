@@ -6,10 +6,13 @@
  *   dualjac/double.h    double as a member of the family
  *   dualjac/dual.h      dj_dual: a value and one tangent
  *   dualjac/mdual.h     dj_dual2 ... dj_dual16: a value and k tangents
+ *   dualjac/ops.h       the elementary operations as one table
+ *   dualjac/graph.h     dj_var and the recorded graph: VJPs, JVPs, replay
  *   dualjac/generic.h   dj_add, dj_sin, ...: one name for every type
  *   dualjac/fn.h        dj_fn: a body written once, instantiated per type
  *   dualjac/jacobian.h  dj_jvp, dj_jacobian and their options
  *   dualjac/linalg.h    dense layers y = W·x + b on dual arrays through BLAS
+ *   dualjac/primitive.h custom primitives with their own JVP and VJP rules
  */
 #ifndef DUALJAC_H
 #define DUALJAC_H
@@ -19,9 +22,12 @@
 #include "dualjac/double.h"
 #include "dualjac/dual.h"
 #include "dualjac/mdual.h"
+#include "dualjac/ops.h"
+#include "dualjac/graph.h"
 #include "dualjac/generic.h"
 #include "dualjac/fn.h"
 #include "dualjac/jacobian.h"
 #include "dualjac/linalg.h"
+#include "dualjac/primitive.h"
 
 #endif /* DUALJAC_H */

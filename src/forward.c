@@ -3,7 +3,8 @@
 
 #include "internal.h"
 
-int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v)
+int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v,
+           const dj_opts *opts)
 {
     dj_events_clear();
     int status = dj_fn_check(f);
@@ -17,7 +18,8 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
     if (!dj__mul_size(f->n, 2, &nx) || !dj__mul_size(f->m, 2, &ny) || nx + ny < nx ||
         !dj__mul_size(nx + ny, sizeof(double), &bytes))
         return DJ_ERANGE;
-    double *X = dj__malloc(bytes);
+    void *tmp;
+    double *X = dj__workspace_reserve(opts ? opts->ws : NULL, bytes, &tmp);
     if (X == NULL)
         return DJ_ENOMEM;
     double *Y = X + nx;
@@ -25,7 +27,9 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
         X[2 * j] = x[j];
         X[2 * j + 1] = v[j];
     }
+    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
     f->eval_dual((dj_dual *)(void *)Y, (const dj_dual *)(const void *)X, f->n, f->m, f->ctx);
+    dj_nansafe_set(old);
     for (size_t i = 0; i < f->m; i++) {
         if (y != NULL)
             y[i] = Y[2 * i];
@@ -33,7 +37,9 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
     }
     if (dj__all_finite(X, nx))
         dj__note_nonfinite(Y, ny);
-    dj__free(X);
+    dj__free(tmp);
+    if (opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
+        return DJ_ENONFINITE;
     return DJ_OK;
 }
 

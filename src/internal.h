@@ -45,6 +45,10 @@ int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x);
 int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
                          dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report);
 
+/* Reverse-mode Jacobian: rows by ceil(m/k) sweeps over one recording. */
+int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
+                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report);
+
 /* Sets DJ_EVENT_NONFINITE when any of the count values is NaN or Inf. */
 void dj__note_nonfinite(const double *v, size_t count);
 

@@ -18,6 +18,26 @@ int dj_chunk_auto(size_t n)
     return 16;
 }
 
+/* The cost model of auto mode, in units of one plain evaluation of f. A
+ * forward pass with k tangents costs about 1 + FWD_PER_SLOT·k; recording
+ * costs RECORD, a reverse sweep with k seeds SWEEP + REV_PER_SLOT·k. The
+ * constants come from `make bench` on the benchmark's function families. */
+#define FWD_PER_SLOT 0.3
+#define RECORD 3.0
+#define SWEEP 1.5
+#define REV_PER_SLOT 0.4
+
+static double ceil_div(size_t a, size_t b) { return (double)((a + b - 1) / b); }
+
+dj_mode dj_mode_auto(size_t n, size_t m, size_t graph_nodes)
+{
+    (void)graph_nodes;
+    int kf = dj_chunk_auto(n), kr = dj_chunk_auto(m);
+    double forward = ceil_div(n, (size_t)kf) * (1.0 + FWD_PER_SLOT * kf);
+    double reverse = RECORD + ceil_div(m, (size_t)kr) * (SWEEP + REV_PER_SLOT * kr);
+    return forward <= reverse ? DJ_MODE_FORWARD : DJ_MODE_REVERSE;
+}
+
 int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
                 dj_report *report)
 {
@@ -46,14 +66,20 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
     size_t cells;
     if (!dj__mul_size(opts->layout == DJ_ROW_MAJOR ? f->m : f->n, ld, &cells))
         return DJ_ERANGE;
-    int k = opts->chunk;
-    if (k == 0)
-        k = dj_chunk_auto(f->n);
-    else if (!dj_chunk_valid(k))
+    if (opts->chunk != 0 && !dj_chunk_valid(opts->chunk))
         return DJ_ECHUNK;
+    dj_mode mode = opts->mode;
+    if (mode == DJ_MODE_AUTO)
+        mode = f->eval_var ? dj_mode_auto(f->n, f->m, 0) : DJ_MODE_FORWARD;
+    if (mode == DJ_MODE_REVERSE && f->eval_var == NULL)
+        return DJ_ENOTSUP;
+    int k = opts->chunk ? opts->chunk : dj_chunk_auto(mode == DJ_MODE_FORWARD ? f->n : f->m);
 
     int old_nansafe = dj_nansafe_set(opts->nansafe);
-    status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, report);
+    if (mode == DJ_MODE_FORWARD)
+        status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, report);
+    else
+        status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, report);
     dj_nansafe_set(old_nansafe);
 
     unsigned events = dj_events();

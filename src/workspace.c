@@ -5,6 +5,7 @@ void dj_workspace_init(dj_workspace *ws)
 {
     ws->buf = NULL;
     ws->size = 0;
+    ws->graph = NULL;
 }
 
 void dj_workspace_clear(dj_workspace *ws)
@@ -14,6 +15,11 @@ void dj_workspace_clear(dj_workspace *ws)
     dj__free(ws->buf);
     ws->buf = NULL;
     ws->size = 0;
+    if (ws->graph != NULL) {
+        dj_graph_clear(ws->graph);
+        dj__free(ws->graph);
+        ws->graph = NULL;
+    }
 }
 
 void *dj__workspace_reserve(dj_workspace *ws, size_t size, void **tmp)

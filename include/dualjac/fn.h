@@ -11,7 +11,8 @@
  *     DJ_FN_DEFINE(polar, 2, 2, POLAR);
  *
  * DJ_FN_DEFINE expands the body once per type (double, dj_dual, dj_dual2, ...,
- * dj_dual16) and defines `const dj_fn polar`, the one value every driver takes.
+ * dj_dual16, and dj_var for reverse mode) and defines `const dj_fn polar`, the
+ * one value every driver takes.
  * In the body, y and x are arrays of T (y has m elements, x has n), n and m
  * are size_t, ctx is the dj_fn's user pointer. The body must write every y[i]
  * and must not keep pointers into x or y.
@@ -31,6 +32,7 @@
 
 #include "common.h"
 #include "dual.h"
+#include "graph.h"
 #include "mdual.h"
 
 #ifdef __cplusplus
@@ -49,6 +51,7 @@ DJ__EVAL_TYPEDEF(dj_dual2)
 DJ__EVAL_TYPEDEF(dj_dual4)
 DJ__EVAL_TYPEDEF(dj_dual8)
 DJ__EVAL_TYPEDEF(dj_dual16)
+DJ__EVAL_TYPEDEF(dj_var)
 #undef DJ__EVAL_TYPEDEF
 
 /* A function f : R^n -> R^m with its instantiations. A null instantiation
@@ -65,6 +68,7 @@ typedef struct dj_fn {
     dj_dual4_eval_fn *eval_dual4;
     dj_dual8_eval_fn *eval_dual8;
     dj_dual16_eval_fn *eval_dual16;
+    dj_var_eval_fn *eval_var; /* records on the graph of its inputs */
 } dj_fn;
 
 /* Defines the static function name##_dj_<T>, the body instantiated for T. */
@@ -87,6 +91,7 @@ typedef struct dj_fn {
     DJ__FN_INSTANCE(name, dj_dual4, BODY)                                      \
     DJ__FN_INSTANCE(name, dj_dual8, BODY)                                      \
     DJ__FN_INSTANCE(name, dj_dual16, BODY)                                     \
+    DJ__FN_INSTANCE(name, dj_var, BODY)                                        \
     static dj_double_eval_fn name##_dj_double
 
 /* An initialiser for the dj_fn of an instantiated body. */
@@ -94,7 +99,7 @@ typedef struct dj_fn {
     {                                                                          \
         DJ_FN_ABI, #name, (n_), (m_), (ctx_), name##_dj_double,                \
         name##_dj_dj_dual, name##_dj_dj_dual2, name##_dj_dj_dual4,             \
-        name##_dj_dj_dual8, name##_dj_dj_dual16                                \
+        name##_dj_dj_dual8, name##_dj_dj_dual16, name##_dj_dj_var              \
     }
 
 /* Instantiates BODY and defines the external `const dj_fn name`. */

@@ -2,7 +2,8 @@
  * dualjac/generic.h: one name per operation for every scalar type.
  *
  * dj_add(a, b), dj_sin(a), ... accept double, the integer types and float, and
- * every dual type (dj_dual, dj_dual2, dj_dual4, dj_dual8, dj_dual16), in any
+ * every differentiable type (dj_dual, dj_dual2, dj_dual4, dj_dual8, dj_dual16
+ * and the graph variable dj_var), in any
  * pairing of a dual type with a plain number; the result has the dual type,
  * or is double when both are plain numbers. So one function body reads the
  * same for every type. Each macro selects a typed function with C11
@@ -25,6 +26,7 @@
 
 #include "double.h"
 #include "dual.h"
+#include "graph.h"
 #include "mdual.h"
 
 #ifndef __cplusplus
@@ -42,7 +44,7 @@ void dj__operand_types_do_not_match(struct dj__no_such_type *, struct dj__no_suc
 #define DJ__AD(prefix, suffix)                                                 \
     dj_dual: prefix##dj_dual##suffix, dj_dual2: prefix##dj_dual2##suffix,      \
     dj_dual4: prefix##dj_dual4##suffix, dj_dual8: prefix##dj_dual8##suffix,    \
-    dj_dual16: prefix##dj_dual16##suffix
+    dj_dual16: prefix##dj_dual16##suffix, dj_var: prefix##dj_var##suffix
 
 /* The second argument beside a first of type T: a plain number selects
  * T_op_d, another T selects T_op. Unselected branches of a _Generic must
@@ -63,7 +65,8 @@ void dj__operand_types_do_not_match(struct dj__no_such_type *, struct dj__no_suc
         dj_dual2: DJ__AD_PAIR(dj_dual2, op, b),                                \
         dj_dual4: DJ__AD_PAIR(dj_dual4, op, b),                                \
         dj_dual8: DJ__AD_PAIR(dj_dual8, op, b),                                \
-        dj_dual16: DJ__AD_PAIR(dj_dual16, op, b))((a), (b))
+        dj_dual16: DJ__AD_PAIR(dj_dual16, op, b),                              \
+        dj_var: DJ__AD_PAIR(dj_var, op, b))((a), (b))
 
 /* fma in two steps: bind (a, b) to their common type, then apply with c. */
 #define DJ__FMA_BIND_PAIR(T, b)                                                \
@@ -76,7 +79,8 @@ void dj__operand_types_do_not_match(struct dj__no_such_type *, struct dj__no_suc
         dj_dual2: DJ__FMA_BIND_PAIR(dj_dual2, b),                              \
         dj_dual4: DJ__FMA_BIND_PAIR(dj_dual4, b),                              \
         dj_dual8: DJ__FMA_BIND_PAIR(dj_dual8, b),                              \
-        dj_dual16: DJ__FMA_BIND_PAIR(dj_dual16, b))((a), (b))
+        dj_dual16: DJ__FMA_BIND_PAIR(dj_dual16, b),                            \
+        dj_var: DJ__FMA_BIND_PAIR(dj_var, b))((a), (b))
 #define DJ__FMA_APPLY_PAIR(T, c)                                               \
     _Generic((c), DJ__SCALARS(T##_fma_apply_d_),                               \
              default: _Generic((c), T: T##_fma_apply_, default: dj__operand_types_do_not_match))
@@ -87,7 +91,8 @@ void dj__operand_types_do_not_match(struct dj__no_such_type *, struct dj__no_suc
         dj_dual2_fma_args_: DJ__FMA_APPLY_PAIR(dj_dual2, c),                   \
         dj_dual4_fma_args_: DJ__FMA_APPLY_PAIR(dj_dual4, c),                   \
         dj_dual8_fma_args_: DJ__FMA_APPLY_PAIR(dj_dual8, c),                   \
-        dj_dual16_fma_args_: DJ__FMA_APPLY_PAIR(dj_dual16, c))((p), (c))
+        dj_dual16_fma_args_: DJ__FMA_APPLY_PAIR(dj_dual16, c),                 \
+        dj_var_fma_args_: DJ__FMA_APPLY_PAIR(dj_var, c))((p), (c))
 
 /* ---- the table ------------------------------------------------------------- */
 

@@ -3,6 +3,8 @@
  *
  * Forward mode seeds k input directions at once in a k-wide multi-dual and
  * reads k columns of J per pass: ceil(n/k) passes for the whole Jacobian.
+ * Reverse mode records f once on the graph (graph.h) and reads k rows of J
+ * per reverse sweep: ceil(m/k) sweeps. Auto mode picks the cheaper.
  *
  * Every driver clears the calling thread's event word (common.h) on entry, so
  * after it returns dj_events() tells what that evaluation met: kinks, domain
@@ -40,8 +42,9 @@ typedef enum dj_layout {
 
 /* Buffers a driver keeps between calls: grown on demand, freed by clear. */
 typedef struct dj_workspace {
-    void *buf;   /* one block, split by each driver */
-    size_t size; /* its size in bytes */
+    void *buf;       /* one block, split by each driver */
+    size_t size;     /* its size in bytes */
+    dj_graph *graph; /* reverse mode's graph, kept for its capacity */
 } dj_workspace;
 
 /* Starts an empty workspace (no allocation). */
@@ -80,14 +83,37 @@ DJ_API int dj_chunk_valid(int k);
 /* Returns the chunk width dj_jacobian picks for n inputs in forward mode. */
 DJ_API int dj_chunk_auto(size_t n);
 
-/* y = f(x) and jv = J(x)·v in one forward pass. y may be NULL.
- * Errors: DJ_EINVAL (null f, x, v or jv), those of dj_fn_check, DJ_ENOTSUP
- * (no dj_dual instantiation). */
+/* The mode DJ_MODE_AUTO picks for f : R^n -> R^m (forward or reverse), from
+ * the cost model of the README ("Forward or reverse?"). graph_nodes is the
+ * recorded size when known, else 0. */
+DJ_API dj_mode dj_mode_auto(size_t n, size_t m, size_t graph_nodes);
+
+/* y = f(x) and jv = J(x)·v in one forward pass. y and opts may be NULL
+ * (opts: nansafe, strict and ws are used). Errors: DJ_EINVAL (null f, x, v
+ * or jv), those of dj_fn_check, DJ_ENOTSUP (no dj_dual instantiation),
+ * DJ_ENOMEM, DJ_ERANGE, DJ_ENONFINITE (strict only). */
 DJ_API DJ_NODISCARD int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x,
-                               const double *v);
+                               const double *v, const dj_opts *opts);
+
+/* y = f(x) and ju = uᵀ·J(x) (n values) by one recording and one reverse
+ * sweep. y and opts may be NULL. Errors: as dj_jvp, DJ_ENOTSUP (no dj_var
+ * instantiation), the graph's errors. */
+DJ_API DJ_NODISCARD int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x,
+                               const double *u, const dj_opts *opts);
+
+/* grad = ∇f(x) for m = 1 (reverse mode), *y = f(x) when y is not NULL.
+ * Errors: DJ_EDIM when m != 1, otherwise as dj_vjp. */
+DJ_API DJ_NODISCARD int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x,
+                                    const dj_opts *opts);
+
+/* Records f at x on g (reset first): inputs, the dj_var evaluation, outputs.
+ * The graph can then be swept (dj_graph_vjp, dj_graph_jvp) and replayed at
+ * other points. Errors: as dj_vjp. */
+DJ_API DJ_NODISCARD int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x);
 
 /* J = ∂f/∂x at x, m×n, stored as opts says; y = f(x) when y is not NULL.
- * opts and report may be NULL. Forward mode costs ceil(n/k) passes.
+ * opts and report may be NULL. Forward mode costs ceil(n/k) passes, reverse
+ * mode one recording and ceil(m/k) sweeps; report says which ran.
  * Errors: DJ_EINVAL, DJ_EDIM (ld too small), DJ_ECHUNK, DJ_ERANGE (sizes
  * overflow), DJ_ENOMEM, DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */
 DJ_API DJ_NODISCARD int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x,

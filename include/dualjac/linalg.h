@@ -4,7 +4,8 @@
  * An array of n dj_dualK is a row-major n×(K+1) matrix [value | tangents], and
  * a linear map acts on every column alike. So y = W·x + b for a constant
  * matrix W is one cblas_dgemm: Y (m×(K+1)) = W (m×n) · X (n×(K+1)), then b is
- * added to the value column. For double arrays it is one cblas_dgemv.
+ * added to the value column. For double arrays it is one cblas_dgemv, and
+ * for dj_var arrays one graph node (graph.h).
  *
  * W is m×n, row-major, with leading dimension n; b may be NULL. y must not
  * overlap x. In a body written once, dj_linear(y, W, x, b, m, n) selects the
@@ -17,6 +18,7 @@
 
 #include "common.h"
 #include "dual.h"
+#include "graph.h"
 #include "mdual.h"
 
 #ifdef __cplusplus
@@ -46,7 +48,8 @@ DJ_API void dj_dual16_linear(dj_dual16 *y, const double *W, const dj_dual16 *x,
         dj_dual2 *: dj_dual2_linear, const dj_dual2 *: dj_dual2_linear,       \
         dj_dual4 *: dj_dual4_linear, const dj_dual4 *: dj_dual4_linear,       \
         dj_dual8 *: dj_dual8_linear, const dj_dual8 *: dj_dual8_linear,       \
-        dj_dual16 *: dj_dual16_linear, const dj_dual16 *: dj_dual16_linear)   \
+        dj_dual16 *: dj_dual16_linear, const dj_dual16 *: dj_dual16_linear,   \
+        dj_var *: dj_var_linear, const dj_var *: dj_var_linear)               \
     ((y), (W), (x), (b), (m), (n))
 #endif
 

@@ -1,0 +1,351 @@
+/*
+ * dualjac/graph.h: dj_var and the recorded operation graph (reverse mode).
+ *
+ * Running a function on dj_var records, for every operation, its op code, its
+ * argument nodes and its local partial derivatives: the linearization of the
+ * function at that point. Then
+ *   - a reverse sweep seeded with u on the outputs gives uᵀJ (a VJP, by
+ *     transposed seeding), k seeds per sweep;
+ *   - a forward sweep seeded with v on the inputs gives J·v (a JVP);
+ *   - a replay recomputes values and partials at a new x from the op codes,
+ *     without calling the function again, and reports DJ_EBRANCH when a
+ *     recorded comparison would now come out the other way.
+ *
+ * The graph is explicit: every dj_var points to the graph it was recorded on,
+ * and a dj_var with no graph is a constant. Nothing is global, so threads
+ * record on their own graphs independently.
+ *
+ * Lifecycle:
+ *     dj_graph g;
+ *     dj_graph_init(&g);
+ *     dj_var x[2], y[1];
+ *     dj_graph_inputs(&g, x, xval, 2);      // nodes for the inputs
+ *     y[0] = dj_mul(x[0], dj_sin(x[1]));    // recorded
+ *     dj_graph_outputs(&g, y, 1);
+ *     dj_graph_vjp(&g, grad, u, 1);         // u^T J
+ *     dj_graph_reset(&g);                   // record again, keeping memory
+ *     dj_graph_clear(&g);                   // free
+ *
+ * Storage is arena-like: arrays that grow geometrically, nothing allocated per
+ * operation. A scalar node takes DJ_GRAPH_NODE_BYTES (25) bytes. An allocation
+ * failure or a graph past 2^32-1 nodes puts the graph in a sticky error state
+ * (dj_graph_status): recording goes on computing values, and the sweeps
+ * return the error.
+ *
+ * Branches: comparisons through dj_lt, dj_le, ... are recorded. A branch on
+ * dj_value(x) directly is invisible to the graph; replay cannot detect it.
+ */
+#ifndef DUALJAC_GRAPH_H
+#define DUALJAC_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "ops.h"
+#include "double.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dj_graph dj_graph;
+
+/* A graph variable: a value and the node that computed it. */
+typedef struct dj_var {
+    double v;     /* value */
+    uint32_t id;  /* node in g (0 for a constant) */
+    dj_graph *g;  /* the graph, or NULL for a constant */
+} dj_var;
+
+/* Op codes of the nodes. */
+enum dj_op {
+    DJ_OP_NULL = 0, /* node 0: where constants' adjoints go, never read */
+    DJ_OP_INPUT,
+    DJ_OP_BLOCK,    /* an output of a linear layer or custom primitive */
+    DJ_OP_COMPARE,  /* a recorded comparison; no value */
+    DJ_OP_FMA,      /* fma(a, b, c): args (a·b node, c) */
+#define DJ__OP_UNARY_ENUM(name, value, partial) DJ_OP_##name,
+    DJ_UNARY_OPS(DJ__OP_UNARY_ENUM)
+#undef DJ__OP_UNARY_ENUM
+#define DJ__OP_BINARY_ENUM(name, value, partials)                             \
+    DJ_OP_##name##_vv, DJ_OP_##name##_vd, DJ_OP_##name##_dv,
+    DJ_BINARY_OPS(DJ__OP_BINARY_ENUM)
+#undef DJ__OP_BINARY_ENUM
+    DJ_OP_COUNT_
+};
+
+/* Bytes one scalar node takes: op code, two argument ids, two partials. */
+#define DJ_GRAPH_NODE_BYTES (1 + 2 * 4 + 2 * 8)
+
+/* The graph. The fields are private: use the functions below. */
+struct dj_graph {
+    unsigned char *op;
+    uint32_t (*arg)[2];
+    double (*partial)[2];
+    size_t count, capacity;      /* nodes, node 0 included */
+    double *consts;              /* constants of mixed operations, in node order */
+    size_t nconsts, consts_cap;
+    struct dj__block *blocks;    /* linear layers and custom primitives */
+    size_t nblocks, blocks_cap;
+    uint32_t *ids;               /* block argument ids */
+    size_t nids, ids_cap;
+    double *data;                /* block data: matrices, saved values */
+    size_t ndata, data_cap;
+    uint32_t *inputs;
+    size_t ninputs, inputs_cap;
+    uint32_t *outputs;           /* 0 for an output that is a constant */
+    double *output_values;
+    size_t noutputs, outputs_cap;
+    size_t ncompares;
+    int status;                  /* sticky: first error while recording */
+    int stale;                   /* a replay met a branch change */
+    double *work;                /* sweeps and replay */
+    size_t work_cap;
+};
+
+/* ---- lifecycle ---------------------------------------------------------------- */
+
+/* Starts an empty graph; allocates nothing. */
+DJ_API void dj_graph_init(dj_graph *g);
+/* Frees everything; g is empty again (a second clear is safe). */
+DJ_API void dj_graph_clear(dj_graph *g);
+/* Forgets the recording but keeps the memory, so a hot loop re-records
+ * without allocating. */
+DJ_API void dj_graph_reset(dj_graph *g);
+/* Makes room for `nodes` nodes. Errors: DJ_ENOMEM, DJ_ERANGE. */
+DJ_API DJ_NODISCARD int dj_graph_reserve(dj_graph *g, size_t nodes);
+
+/* x[i] = a new input node with value values[i], for i < n. Errors: DJ_ENOMEM,
+ * DJ_ERANGE (the graph's sticky status). */
+DJ_API DJ_NODISCARD int dj_graph_inputs(dj_graph *g, dj_var *x, const double *values,
+                                        size_t n);
+/* Marks y[0..m) as the outputs, in order (constants allowed). Errors:
+ * DJ_EGRAPH (a variable of another graph), DJ_ENOMEM. */
+DJ_API DJ_NODISCARD int dj_graph_outputs(dj_graph *g, const dj_var *y, size_t m);
+
+/* The first error met while recording, or DJ_OK. */
+DJ_API int dj_graph_status(const dj_graph *g);
+/* Number of nodes recorded (the null node excluded). */
+DJ_API size_t dj_graph_size(const dj_graph *g);
+/* Bytes of memory the graph holds now. */
+DJ_API size_t dj_graph_bytes(const dj_graph *g);
+/* Number of comparisons the recording depended on. */
+DJ_API size_t dj_graph_compares(const dj_graph *g);
+/* Number of inputs and outputs. */
+DJ_API size_t dj_graph_ninputs(const dj_graph *g);
+DJ_API size_t dj_graph_noutputs(const dj_graph *g);
+
+/* ---- sweeps --------------------------------------------------------------------- */
+
+/* Reverse sweep with k seeds at once: U is k×m row-major (one seed per row),
+ * JU receives the k×n rows Uᵀ... that is JU[s] = U[s]ᵀ·J. k is 1, 2, 4, 8 or
+ * 16. Errors: the sticky status, DJ_EBRANCH (stale after a replay), DJ_EDIM
+ * (no outputs), DJ_ECHUNK, DJ_ENOMEM. */
+DJ_API DJ_NODISCARD int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k);
+/* Forward sweep with k tangents at once: V is k×n row-major, JV receives the
+ * k×m rows JV[s] = J·V[s]. Errors as dj_graph_vjp. */
+DJ_API DJ_NODISCARD int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k);
+/* Recomputes values and partials at the new inputs x (n values), and writes
+ * the outputs to y when not NULL. Errors: DJ_EBRANCH when a recorded
+ * comparison changes (the graph is then stale until a successful replay or a
+ * new recording), the sticky status, DJ_ENOMEM. */
+DJ_API DJ_NODISCARD int dj_graph_replay(dj_graph *g, double *y, const double *x);
+
+/* ---- recording: internals of the inline operations ------------------------------ */
+
+/* Grows the node arrays; on failure sets the sticky status and returns 0. */
+DJ_API int dj__graph_grow(dj_graph *g);
+/* Appends a constant for replay; on failure sets the sticky status. */
+DJ_API void dj__graph_push_const(dj_graph *g, double c);
+/* Records a binary operation whose arguments belong to different graphs or
+ * where one is a constant. */
+DJ_API dj_var dj__graph_binary_mixed(int op_vv, dj_var a, dj_var b, double r, double pa,
+                                     double pb);
+/* Records a comparison with its outcome. */
+DJ_API void dj__graph_compare(int kind, dj_var a, dj_var b, int outcome);
+
+static inline dj_var dj_var_const(double c)
+{
+    dj_var r;
+    r.v = c;
+    r.id = 0;
+    r.g = NULL;
+    return r;
+}
+
+static inline dj_var dj__graph_push(dj_graph *g, int op, uint32_t a, uint32_t b, double pa,
+                                    double pb, double v)
+{
+    if (DJ_UNLIKELY(g->count >= g->capacity) && !dj__graph_grow(g)) {
+        dj_var r = dj_var_const(v);
+        r.g = g; /* keeps the error reachable; id 0 has no derivative */
+        return r;
+    }
+    size_t i = g->count;
+    g->op[i] = (unsigned char)op;
+    g->arg[i][0] = a;
+    g->arg[i][1] = b;
+    g->partial[i][0] = pa;
+    g->partial[i][1] = pb;
+    g->count = i + 1;
+    dj_var r;
+    r.v = v;
+    r.id = (uint32_t)i;
+    r.g = g;
+    return r;
+}
+
+/* A one-argument node whose replay needs the constant c. */
+static inline dj_var dj__graph_push_c(dj_graph *g, int op, uint32_t a, double pa, double v,
+                                      double c)
+{
+    if (DJ_UNLIKELY(g->nconsts >= g->consts_cap)) {
+        dj__graph_push_const(g, c);
+    } else {
+        g->consts[g->nconsts++] = c;
+    }
+    return dj__graph_push(g, op, a, 0, pa, 0.0, v);
+}
+
+/* ---- the operations on dj_var (reached through generic.h) ---------------------- */
+
+static inline double dj_var_value(dj_var a) { return a.v; }
+/* A graph variable carries no tangent: 0. */
+static inline double dj_var_tangent(dj_var a, int i) { (void)a, (void)i; return 0.0; }
+
+#define DJ__VAR_UNARY(name, value, partial)                                    \
+    static inline dj_var dj_var_##name(dj_var a)                               \
+    {                                                                          \
+        double x = a.v, r = (value);                                           \
+        if (a.g == NULL)                                                       \
+            return dj_var_const(r);                                            \
+        return dj__graph_push(a.g, DJ_OP_##name, a.id, 0, (partial), 0.0, r);  \
+    }
+DJ_UNARY_OPS(DJ__VAR_UNARY)
+#undef DJ__VAR_UNARY
+
+#define DJ__VAR_BINARY(name, value, partials)                                  \
+    static inline dj_var dj_var_##name(dj_var a, dj_var b)                     \
+    {                                                                          \
+        double x = a.v, y = b.v, r = (value), px, py;                          \
+        if (a.g == NULL && b.g == NULL)                                        \
+            return dj_var_const(r);                                            \
+        (void)(partials);                                                      \
+        if (DJ_UNLIKELY(a.g != b.g))                                           \
+            return dj__graph_binary_mixed(DJ_OP_##name##_vv, a, b, r, px, py); \
+        return dj__graph_push(a.g, DJ_OP_##name##_vv, a.id, b.id, px, py, r);  \
+    }                                                                          \
+    static inline dj_var dj_var_##name##_d(dj_var a, double c)                 \
+    {                                                                          \
+        double x = a.v, y = c, r = (value), px, py;                            \
+        if (a.g == NULL)                                                       \
+            return dj_var_const(r);                                            \
+        (void)(partials);                                                      \
+        (void)py;                                                              \
+        return dj__graph_push_c(a.g, DJ_OP_##name##_vd, a.id, px, r, c);       \
+    }                                                                          \
+    static inline dj_var dj_var_d_##name(double c, dj_var b)                   \
+    {                                                                          \
+        double x = c, y = b.v, r = (value), px, py;                            \
+        if (b.g == NULL)                                                       \
+            return dj_var_const(r);                                            \
+        (void)(partials);                                                      \
+        (void)px;                                                              \
+        return dj__graph_push_c(b.g, DJ_OP_##name##_dv, b.id, py, r, c);       \
+    }
+DJ_BINARY_OPS(DJ__VAR_BINARY)
+#undef DJ__VAR_BINARY
+
+/* Comparison kinds, in DJ_COMPARE_OPS order. */
+enum dj_compare {
+#define DJ__CMP_ENUM(name, op) DJ_CMP_##name,
+    DJ_COMPARE_OPS(DJ__CMP_ENUM)
+#undef DJ__CMP_ENUM
+    DJ_CMP_COUNT_
+};
+
+#define DJ__VAR_COMPARE(name, op)                                              \
+    static inline int dj_var_##name(dj_var a, dj_var b)                        \
+    {                                                                          \
+        int r = a.v op b.v;                                                    \
+        if (a.g != NULL || b.g != NULL)                                        \
+            dj__graph_compare(DJ_CMP_##name, a, b, r);                         \
+        return r;                                                              \
+    }                                                                          \
+    static inline int dj_var_##name##_d(dj_var a, double c)                    \
+    {                                                                          \
+        return dj_var_##name(a, dj_var_const(c));                              \
+    }                                                                          \
+    static inline int dj_var_d_##name(double c, dj_var b)                      \
+    {                                                                          \
+        return dj_var_##name(dj_var_const(c), b);                              \
+    }
+DJ_COMPARE_OPS(DJ__VAR_COMPARE)
+#undef DJ__VAR_COMPARE
+
+/* fma(a, b, c) rounded once; recorded as a product node and an fma node. */
+static inline dj_var dj_var_fma(dj_var a, dj_var b, dj_var c)
+{
+    double r = fma(a.v, b.v, c.v);
+    dj_var t = dj_var_mul(a, b);
+    if (t.g == NULL && c.g == NULL)
+        return dj_var_const(r);
+    if (t.g == NULL || c.g == NULL || t.g != c.g || t.g->op[t.id] != DJ_OP_mul_vv) {
+        /* a constant factor or mixed graphs: an addition, one rounding apart */
+        dj_var s = dj_var_add(t, c);
+        s.v = r;
+        return s;
+    }
+    return dj__graph_push(t.g, DJ_OP_FMA, t.id, c.id, 1.0, 1.0, r);
+}
+
+/* The two steps of the generic dj_fma (see dual_template.h). */
+typedef struct { dj_var a, b; } dj_var_fma_args_;
+static inline dj_var_fma_args_ dj_var_fma_bind_(dj_var a, dj_var b)
+{
+    dj_var_fma_args_ r;
+    r.a = a;
+    r.b = b;
+    return r;
+}
+static inline dj_var_fma_args_ dj_var_fma_bind_d_(dj_var a, double b)
+{
+    return dj_var_fma_bind_(a, dj_var_const(b));
+}
+static inline dj_var_fma_args_ dj_var_d_fma_bind_(double a, dj_var b)
+{
+    return dj_var_fma_bind_(dj_var_const(a), b);
+}
+static inline dj_var dj_var_fma_apply_(dj_var_fma_args_ p, dj_var c)
+{
+    return dj_var_fma(p.a, p.b, c);
+}
+static inline dj_var dj_var_fma_apply_d_(dj_var_fma_args_ p, double c)
+{
+    return dj_var_fma(p.a, p.b, dj_var_const(c));
+}
+static inline dj_var dj_var_d_fma_apply_(dj_double_fma_args_ p, dj_var c)
+{
+    return dj_var_fma(dj_var_const(p.a), dj_var_const(p.b), c);
+}
+
+/* ---- dense layers as single nodes ------------------------------------------------ */
+
+/* y = W·x + b with a constant W (m×n row-major, copied into the graph) and
+ * constant b (may be NULL): one node whose VJP is Wᵀu (cblas_dgemv). */
+DJ_API void dj_var_linear(dj_var *y, const double *W, const dj_var *x, const double *b,
+                          size_t m, size_t n);
+
+/* y = W·x + b where W (m×n row-major) and b (m, may be NULL) are graph
+ * variables: one node whose VJP is Wᵀu for x, u·xᵀ for W (cblas_dger) and u
+ * for b. This is the f(x, W) = Wx example of the backprop notes, with its two
+ * VJPs vjp_x and vjp_W. */
+DJ_API void dj_var_dense(dj_var *y, const dj_var *W, const dj_var *x, const dj_var *b,
+                         size_t m, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALJAC_GRAPH_H */

@@ -1,0 +1,292 @@
+/* graph.c: the graph's lifecycle, its growth, inputs, outputs and the
+ * out-of-line parts of recording. */
+#include <string.h>
+
+#include "graph_internal.h"
+
+void dj_graph_init(dj_graph *g) { memset(g, 0, sizeof *g); }
+
+void dj_graph_clear(dj_graph *g)
+{
+    if (g == NULL)
+        return;
+    dj__free(g->op);
+    dj__free(g->arg);
+    dj__free(g->partial);
+    dj__free(g->consts);
+    dj__free(g->blocks);
+    dj__free(g->ids);
+    dj__free(g->data);
+    dj__free(g->inputs);
+    dj__free(g->outputs);
+    dj__free(g->output_values);
+    dj__free(g->work);
+    memset(g, 0, sizeof *g);
+}
+
+void dj_graph_reset(dj_graph *g)
+{
+    /* Node 0 is the null node where constants' adjoints go; it survives. */
+    g->count = g->capacity > 0 ? 1 : 0;
+    g->nconsts = g->nblocks = g->nids = g->ndata = 0;
+    g->ninputs = g->noutputs = g->ncompares = 0;
+    g->status = DJ_OK;
+    g->stale = 0;
+}
+
+void dj__graph_fail(dj_graph *g, int status)
+{
+    if (g->status == DJ_OK)
+        g->status = status;
+}
+
+/* Grows an array of `size`-byte elements to hold at least `need`; doubling
+ * keeps the cost of n appends O(n). On failure the array is unchanged. */
+static int grow(void **array, size_t *cap, size_t need, size_t size, size_t floor_cap)
+{
+    if (need <= *cap)
+        return 1;
+    size_t want = *cap > floor_cap / 2 ? *cap : floor_cap / 2;
+    while (want < need) {
+        if (want > SIZE_MAX / 2 / size)
+            return 0;
+        want *= 2;
+    }
+    void *p = dj__realloc(*array, want * size);
+    if (p == NULL)
+        return 0;
+    *array = p;
+    *cap = want;
+    return 1;
+}
+
+static int reserve_nodes(dj_graph *g, size_t nodes)
+{
+    if (nodes > DJ__GRAPH_MAX_NODES)
+        return DJ_ERANGE;
+    if (nodes <= g->capacity)
+        return DJ_OK;
+    /* The three arrays grow one by one; capacity counts only when all have,
+     * and a failure leaves every array valid at its old or a larger size. */
+    size_t c1 = g->capacity, c2 = g->capacity, c3 = g->capacity;
+    if (!grow((void **)&g->op, &c1, nodes, sizeof *g->op, 1024) ||
+        !grow((void **)&g->arg, &c2, nodes, sizeof *g->arg, 1024) ||
+        !grow((void **)&g->partial, &c3, nodes, sizeof *g->partial, 1024))
+        return DJ_ENOMEM;
+    size_t cap = c1 < c2 ? c1 : c2;
+    cap = cap < c3 ? cap : c3;
+    if (cap > DJ__GRAPH_MAX_NODES)
+        cap = DJ__GRAPH_MAX_NODES;
+    if (g->capacity == 0) {
+        /* the null node */
+        g->op[0] = DJ_OP_NULL;
+        g->arg[0][0] = g->arg[0][1] = 0;
+        g->partial[0][0] = g->partial[0][1] = 0.0;
+        g->count = 1;
+    }
+    g->capacity = cap;
+    return DJ_OK;
+}
+
+int dj_graph_reserve(dj_graph *g, size_t nodes)
+{
+    if (g == NULL)
+        return DJ_EINVAL;
+    return reserve_nodes(g, nodes + 1);
+}
+
+int dj__graph_grow(dj_graph *g)
+{
+    if (g->status != DJ_OK)
+        return 0;
+    size_t need = g->count + 1;
+    if (g->count == 0)
+        need = 2;
+    int status = reserve_nodes(g, need);
+    if (status != DJ_OK) {
+        dj__graph_fail(g, status);
+        return 0;
+    }
+    return g->count < g->capacity;
+}
+
+void dj__graph_push_const(dj_graph *g, double c)
+{
+    if (!grow((void **)&g->consts, &g->consts_cap, g->nconsts + 1, sizeof *g->consts, 256)) {
+        dj__graph_fail(g, DJ_ENOMEM);
+        return;
+    }
+    g->consts[g->nconsts++] = c;
+}
+
+size_t dj__graph_push_ids(dj_graph *g, const uint32_t *ids, size_t count)
+{
+    if (g->nids + count < g->nids ||
+        !grow((void **)&g->ids, &g->ids_cap, g->nids + count, sizeof *g->ids, 256)) {
+        dj__graph_fail(g, DJ_ENOMEM);
+        return SIZE_MAX;
+    }
+    size_t at = g->nids;
+    if (ids != NULL)
+        memcpy(g->ids + at, ids, count * sizeof *ids);
+    g->nids += count;
+    return at;
+}
+
+size_t dj__graph_push_data(dj_graph *g, const double *values, size_t count)
+{
+    if (g->ndata + count < g->ndata ||
+        !grow((void **)&g->data, &g->data_cap, g->ndata + count, sizeof *g->data, 256)) {
+        dj__graph_fail(g, DJ_ENOMEM);
+        return SIZE_MAX;
+    }
+    size_t at = g->ndata;
+    if (values != NULL)
+        memcpy(g->data + at, values, count * sizeof *values);
+    g->ndata += count;
+    return at;
+}
+
+struct dj__block *dj__graph_push_block(dj_graph *g, int kind, size_t m, size_t n)
+{
+    if (g->status != DJ_OK)
+        return NULL;
+    size_t first = g->count == 0 ? 1 : g->count;
+    if (m > DJ__GRAPH_MAX_NODES - first) {
+        dj__graph_fail(g, DJ_ERANGE);
+        return NULL;
+    }
+    int status = reserve_nodes(g, first + m);
+    if (status != DJ_OK ||
+        !grow((void **)&g->blocks, &g->blocks_cap, g->nblocks + 1, sizeof *g->blocks, 16)) {
+        dj__graph_fail(g, status != DJ_OK ? status : DJ_ENOMEM);
+        return NULL;
+    }
+    struct dj__block *b = &g->blocks[g->nblocks++];
+    memset(b, 0, sizeof *b);
+    b->kind = kind;
+    b->out = (uint32_t)g->count;
+    b->m = m;
+    b->n = n;
+    for (size_t i = 0; i < m; i++) {
+        size_t id = g->count++;
+        g->op[id] = DJ_OP_BLOCK;
+        g->arg[id][0] = g->arg[id][1] = 0;
+        g->partial[id][0] = g->partial[id][1] = 0.0;
+    }
+    return b;
+}
+
+int dj_graph_inputs(dj_graph *g, dj_var *x, const double *values, size_t n)
+{
+    if (g == NULL || (n > 0 && (x == NULL || values == NULL)))
+        return DJ_EINVAL;
+    if (g->status != DJ_OK)
+        return g->status;
+    int status = reserve_nodes(g, (g->count ? g->count : 1) + n);
+    if (status == DJ_OK &&
+        !grow((void **)&g->inputs, &g->inputs_cap, g->ninputs + n, sizeof *g->inputs, 16))
+        status = DJ_ENOMEM;
+    if (status != DJ_OK) {
+        dj__graph_fail(g, status);
+        return status;
+    }
+    for (size_t j = 0; j < n; j++) {
+        x[j] = dj__graph_push(g, DJ_OP_INPUT, 0, 0, 0.0, 0.0, values[j]);
+        g->inputs[g->ninputs++] = x[j].id;
+    }
+    return DJ_OK;
+}
+
+int dj_graph_outputs(dj_graph *g, const dj_var *y, size_t m)
+{
+    if (g == NULL || (m > 0 && y == NULL))
+        return DJ_EINVAL;
+    for (size_t i = 0; i < m; i++)
+        if (y[i].g != NULL && y[i].g != g)
+            return DJ_EGRAPH;
+    size_t cap = g->outputs_cap;
+    if (!grow((void **)&g->outputs, &cap, m, sizeof *g->outputs, 16))
+        return DJ_ENOMEM;
+    size_t cap2 = g->outputs_cap;
+    if (!grow((void **)&g->output_values, &cap2, m, sizeof *g->output_values, 16))
+        return DJ_ENOMEM;
+    g->outputs_cap = cap < cap2 ? cap : cap2;
+    for (size_t i = 0; i < m; i++) {
+        g->outputs[i] = y[i].g ? y[i].id : 0;
+        g->output_values[i] = y[i].v;
+    }
+    g->noutputs = m;
+    return DJ_OK;
+}
+
+int dj_graph_status(const dj_graph *g) { return g ? g->status : DJ_EINVAL; }
+
+size_t dj_graph_size(const dj_graph *g) { return g && g->count ? g->count - 1 : 0; }
+
+size_t dj_graph_compares(const dj_graph *g) { return g ? g->ncompares : 0; }
+
+size_t dj_graph_ninputs(const dj_graph *g) { return g ? g->ninputs : 0; }
+
+size_t dj_graph_noutputs(const dj_graph *g) { return g ? g->noutputs : 0; }
+
+size_t dj_graph_bytes(const dj_graph *g)
+{
+    if (g == NULL)
+        return 0;
+    return g->capacity * DJ_GRAPH_NODE_BYTES + g->consts_cap * sizeof(double) +
+           g->blocks_cap * sizeof(struct dj__block) + g->ids_cap * sizeof(uint32_t) +
+           g->data_cap * sizeof(double) + g->inputs_cap * sizeof(uint32_t) +
+           g->outputs_cap * (sizeof(uint32_t) + sizeof(double)) + g->work_cap * sizeof(double);
+}
+
+double *dj__graph_work(dj_graph *g, size_t count)
+{
+    if (!grow((void **)&g->work, &g->work_cap, count, sizeof *g->work, 1024))
+        return NULL;
+    return g->work;
+}
+
+size_t dj__graph_block_dim(const dj_graph *g)
+{
+    size_t dim = 0;
+    for (size_t i = 0; i < g->nblocks; i++) {
+        if (g->blocks[i].m > dim)
+            dim = g->blocks[i].m;
+        if (g->blocks[i].n > dim)
+            dim = g->blocks[i].n;
+    }
+    return dim;
+}
+
+dj_var dj__graph_binary_mixed(int op_vv, dj_var a, dj_var b, double r, double pa, double pb)
+{
+    /* op_vv + 1 and + 2 are the _vd and _dv forms (graph.h's enum order). */
+    if (a.g == NULL)
+        return dj__graph_push_c(b.g, op_vv + 2, b.id, pb, r, a.v);
+    if (b.g == NULL)
+        return dj__graph_push_c(a.g, op_vv + 1, a.id, pa, r, b.v);
+    dj__graph_fail(a.g, DJ_EGRAPH);
+    dj__graph_fail(b.g, DJ_EGRAPH);
+    dj_var v = dj_var_const(r);
+    v.g = a.g;
+    return v;
+}
+
+void dj__graph_compare(int kind, dj_var a, dj_var b, int outcome)
+{
+    dj_graph *g = a.g ? a.g : b.g;
+    if (a.g != NULL && b.g != NULL && a.g != b.g) {
+        dj__graph_fail(a.g, DJ_EGRAPH);
+        dj__graph_fail(b.g, DJ_EGRAPH);
+        return;
+    }
+    /* Replay reads: the kind and outcome, then each constant operand. */
+    dj__graph_push_const(g, (double)(kind * 2 + (outcome != 0)));
+    if (a.g == NULL)
+        dj__graph_push_const(g, a.v);
+    if (b.g == NULL)
+        dj__graph_push_const(g, b.v);
+    dj__graph_push(g, DJ_OP_COMPARE, a.g ? a.id : 0, b.g ? b.id : 0, 0.0, 0.0, 0.0);
+    g->ncompares++;
+}

@@ -1,0 +1,118 @@
+/* replay.c: re-evaluating a recorded graph at new inputs from its op codes.
+ * Values and partials come from the same table (ops.h) as the recording. */
+#include <string.h>
+
+#include "graph_internal.h"
+
+/* Evaluates a recorded comparison again; returns 1 when its outcome changed. */
+static int compare_changed(const dj_graph *g, size_t i, const double *V, size_t *ci)
+{
+    int code = (int)g->consts[(*ci)++];
+    int kind = code / 2, outcome = code % 2;
+    double a = g->arg[i][0] ? V[g->arg[i][0]] : g->consts[(*ci)++];
+    double b = g->arg[i][1] ? V[g->arg[i][1]] : g->consts[(*ci)++];
+    int now = 0;
+    switch (kind) {
+#define DJ__CMP_CASE(name, op)                                                 \
+    case DJ_CMP_##name:                                                        \
+        now = a op b;                                                          \
+        break;
+        DJ_COMPARE_OPS(DJ__CMP_CASE)
+#undef DJ__CMP_CASE
+    default:
+        break;
+    }
+    return now != outcome;
+}
+
+int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
+{
+    if (g == NULL || (g->ninputs > 0 && xin == NULL))
+        return DJ_EINVAL;
+    if (g->status != DJ_OK)
+        return g->status;
+    if (g->count == 0)
+        return DJ_EDIM;
+    size_t extra = 2 * dj__graph_block_dim(g) + 1;
+    if (g->count + extra < g->count)
+        return DJ_ERANGE;
+    double *V = dj__graph_work(g, g->count + extra);
+    if (V == NULL)
+        return DJ_ENOMEM;
+    double *scratch = V + g->count;
+    double(*P)[2] = g->partial;
+    const uint32_t(*arg)[2] = (const uint32_t(*)[2])g->arg;
+    size_t ci = 0, input = 0, block = 0;
+    int branch_changed = 0;
+    V[0] = 0.0;
+    for (size_t i = 1; i < g->count; i++) {
+        switch (g->op[i]) {
+        case DJ_OP_INPUT:
+            V[i] = xin[input++];
+            break;
+        case DJ_OP_BLOCK: {
+            struct dj__block *b = &g->blocks[block++];
+            int status = dj__block_replay(g, b, V, scratch);
+            if (status != DJ_OK)
+                return status;
+            i = b->out + b->m - 1;
+            break;
+        }
+        case DJ_OP_COMPARE:
+            branch_changed |= compare_changed(g, i, V, &ci);
+            break;
+        case DJ_OP_FMA: {
+            /* arg 0 is the product node a·b; fma rounds once */
+            uint32_t t = arg[i][0];
+            V[i] = fma(V[arg[t][0]], V[arg[t][1]], V[arg[i][1]]);
+            break;
+        }
+#define DJ__UNARY_CASE(name, value, partial)                                   \
+    case DJ_OP_##name: {                                                       \
+        double x = V[arg[i][0]], r = (value);                                  \
+        V[i] = r;                                                              \
+        P[i][0] = (partial);                                                   \
+        break;                                                                 \
+    }
+            DJ_UNARY_OPS(DJ__UNARY_CASE)
+#undef DJ__UNARY_CASE
+#define DJ__BINARY_CASE(name, value, partials)                                 \
+    case DJ_OP_##name##_vv: {                                                  \
+        double x = V[arg[i][0]], y = V[arg[i][1]], r = (value), px, py;        \
+        (void)(partials);                                                      \
+        V[i] = r;                                                              \
+        P[i][0] = px;                                                          \
+        P[i][1] = py;                                                          \
+        break;                                                                 \
+    }                                                                          \
+    case DJ_OP_##name##_vd: {                                                  \
+        double x = V[arg[i][0]], y = g->consts[ci++], r = (value), px, py;     \
+        (void)(partials);                                                      \
+        (void)py;                                                              \
+        V[i] = r;                                                              \
+        P[i][0] = px;                                                          \
+        break;                                                                 \
+    }                                                                          \
+    case DJ_OP_##name##_dv: {                                                  \
+        double x = g->consts[ci++], y = V[arg[i][0]], r = (value), px, py;     \
+        (void)(partials);                                                      \
+        (void)px;                                                              \
+        V[i] = r;                                                              \
+        P[i][0] = py;                                                          \
+        break;                                                                 \
+    }
+            DJ_BINARY_OPS(DJ__BINARY_CASE)
+#undef DJ__BINARY_CASE
+        default:
+            break;
+        }
+    }
+    for (size_t i = 0; i < g->noutputs; i++) {
+        if (g->outputs[i] != 0)
+            g->output_values[i] = V[g->outputs[i]];
+        if (yout != NULL)
+            yout[i] = g->output_values[i];
+    }
+    g->stale = branch_changed;
+    return branch_changed ? DJ_EBRANCH : DJ_OK;
+}

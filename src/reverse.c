@@ -1,0 +1,207 @@
+/* reverse.c: VJPs, gradients and Jacobians by rows, on the recorded graph. */
+#include <string.h>
+
+#include "internal.h"
+
+/* The graph to record on: the workspace's (kept for its capacity) or a
+ * temporary one that *tmp owns. */
+static dj_graph *graph_for(dj_workspace *ws, dj_graph *tmp)
+{
+    dj_graph_init(tmp);
+    if (ws == NULL)
+        return tmp;
+    if (ws->graph == NULL) {
+        ws->graph = dj__malloc(sizeof *ws->graph);
+        if (ws->graph == NULL)
+            return NULL;
+        dj_graph_init(ws->graph);
+    }
+    return ws->graph;
+}
+
+/* Records f at x on g; vars holds n + m dj_var. */
+static int record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
+{
+    dj_var *xv = vars, *yv = vars + f->n;
+    dj_graph_reset(g);
+    int status = dj_graph_inputs(g, xv, x, f->n);
+    if (status != DJ_OK)
+        return status;
+    f->eval_var(yv, xv, f->n, f->m, f->ctx);
+    status = dj_graph_status(g);
+    if (status != DJ_OK)
+        return status;
+    return dj_graph_outputs(g, yv, f->m);
+}
+
+/* Bytes for n + m graph variables plus `doubles` doubles, overflow-checked. */
+static int record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
+{
+    size_t vars, vbytes, dbytes;
+    if (f->n + f->m < f->n || !dj__mul_size(f->n + f->m, 1, &vars) ||
+        !dj__mul_size(vars, sizeof(dj_var), &vbytes) ||
+        !dj__mul_size(doubles, sizeof(double), &dbytes) || vbytes + dbytes < vbytes)
+        return 0;
+    *bytes = vbytes + dbytes;
+    return 1;
+}
+
+static int check_reverse(const dj_fn *f)
+{
+    int status = dj_fn_check(f);
+    if (status != DJ_OK)
+        return status;
+    return f->eval_var ? DJ_OK : DJ_ENOTSUP;
+}
+
+int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
+{
+    int status = check_reverse(f);
+    if (status != DJ_OK)
+        return status;
+    if (g == NULL || x == NULL)
+        return DJ_EINVAL;
+    size_t bytes;
+    if (!record_bytes(f, 0, &bytes))
+        return DJ_ERANGE;
+    dj_var *vars = dj__malloc(bytes);
+    if (vars == NULL)
+        return DJ_ENOMEM;
+    status = record(g, f, x, vars);
+    dj__free(vars);
+    return status;
+}
+
+/* ju = uᵀJ with k = 1, after a recording; shared by dj_vjp and dj_gradient. */
+static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
+                      const dj_opts *opts)
+{
+    dj_workspace *ws = opts ? opts->ws : NULL;
+    size_t bytes;
+    if (!record_bytes(f, 0, &bytes))
+        return DJ_ERANGE;
+    dj_graph tmp;
+    dj_graph *g = graph_for(ws, &tmp);
+    void *tmpbuf = NULL;
+    dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &tmpbuf) : NULL;
+    if (vars == NULL) {
+        dj_graph_clear(&tmp);
+        return DJ_ENOMEM;
+    }
+    int status = record(g, f, x, vars);
+    if (status == DJ_OK)
+        status = dj_graph_vjp(g, ju, u, 1);
+    if (status == DJ_OK && y != NULL)
+        memcpy(y, g->output_values, f->m * sizeof *y);
+    if (status == DJ_OK && dj__all_finite(x, f->n)) {
+        dj__note_nonfinite(g->output_values, f->m);
+        dj__note_nonfinite(ju, f->n);
+    }
+    dj__free(tmpbuf);
+    dj_graph_clear(&tmp);
+    return status;
+}
+
+/* Applies opts' NaN-safe and strict settings around a driver call. */
+static int finish(int status, const dj_opts *opts)
+{
+    if (status == DJ_OK && opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
+        return DJ_ENONFINITE;
+    return status;
+}
+
+int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
+           const dj_opts *opts)
+{
+    dj_events_clear();
+    int status = check_reverse(f);
+    if (status != DJ_OK)
+        return status;
+    if (ju == NULL || x == NULL || u == NULL)
+        return DJ_EINVAL;
+    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
+    status = vjp_driver(y, ju, f, x, u, opts);
+    dj_nansafe_set(old);
+    return finish(status, opts);
+}
+
+int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
+{
+    dj_events_clear();
+    int status = check_reverse(f);
+    if (status != DJ_OK)
+        return status;
+    if (f->m != 1)
+        return DJ_EDIM;
+    if (grad == NULL || x == NULL)
+        return DJ_EINVAL;
+    const double one = 1.0;
+    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
+    status = vjp_driver(y, grad, f, x, &one, opts);
+    dj_nansafe_set(old);
+    return finish(status, opts);
+}
+
+/* The narrowest chunk width that holds w rows. */
+static int width_for(size_t w)
+{
+    int k = 1;
+    while ((size_t)k < w && k < DJ_CHUNK_MAX)
+        k *= 2;
+    return k;
+}
+
+int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
+                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report)
+{
+    size_t n = f->n, m = f->m, K = (size_t)k, seeds, bytes;
+    if (!dj__mul_size(K, n + m, &seeds) || n + m < n || !record_bytes(f, seeds, &bytes))
+        return DJ_ERANGE;
+    dj_graph tmp;
+    dj_graph *g = graph_for(ws, &tmp);
+    void *tmpbuf = NULL;
+    dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &tmpbuf) : NULL;
+    if (vars == NULL) {
+        dj_graph_clear(&tmp);
+        return DJ_ENOMEM;
+    }
+    double *U = (double *)(void *)(vars + n + m), *JU = U + K * m;
+    int status = record(g, f, x, vars);
+    size_t sweeps = 0;
+    for (size_t r0 = 0; status == DJ_OK && r0 < m; r0 += K) {
+        size_t w = m - r0 < K ? m - r0 : K;
+        int kw = width_for(w); /* the last sweep may be narrower */
+        memset(U, 0, (size_t)kw * m * sizeof *U);
+        for (size_t s = 0; s < w; s++)
+            U[s * m + r0 + s] = 1.0;
+        status = dj_graph_vjp(g, JU, U, kw);
+        if (status != DJ_OK)
+            break;
+        for (size_t s = 0; s < w; s++) {
+            if (layout == DJ_ROW_MAJOR)
+                memcpy(J + (r0 + s) * ld, JU + s * n, n * sizeof *J);
+            else
+                for (size_t j = 0; j < n; j++)
+                    J[j * ld + r0 + s] = JU[s * n + j];
+        }
+        sweeps++;
+    }
+    if (status == DJ_OK) {
+        if (y != NULL)
+            memcpy(y, g->output_values, m * sizeof *y);
+        if (dj__all_finite(x, n)) {
+            dj__note_nonfinite(g->output_values, m);
+            for (size_t i = 0; i < (layout == DJ_ROW_MAJOR ? m : n); i++)
+                dj__note_nonfinite(J + i * ld, layout == DJ_ROW_MAJOR ? n : m);
+        }
+    }
+    if (report != NULL) {
+        report->mode = DJ_MODE_REVERSE;
+        report->chunk = k;
+        report->sweeps = sweeps;
+        report->graph_nodes = dj_graph_size(g);
+    }
+    dj__free(tmpbuf);
+    dj_graph_clear(&tmp);
+    return status;
+}

@@ -1,0 +1,168 @@
+/* sweep.c: reverse sweeps (VJPs by transposed seeding) and forward sweeps
+ * (JVPs) over the recorded graph, k seeds at a time. */
+#include <string.h>
+
+#include "graph_internal.h"
+
+/* Scalar nodes hi down to lo: each passes its adjoint to its two arguments,
+ * times its local partials. Node 0 collects what constants would receive. */
+#define DJ__REVERSE_NODES(K)                                                   \
+    static void reverse_nodes_##K(const dj_graph *g, double *A, size_t hi, size_t lo) \
+    {                                                                          \
+        const uint32_t(*arg)[2] = (const uint32_t(*)[2])g->arg;                \
+        const double(*p)[2] = (const double(*)[2])g->partial;                  \
+        for (size_t i = hi + 1; i-- > lo;) {                                   \
+            const double *a = A + i * K;                                       \
+            double *x0 = A + (size_t)arg[i][0] * K, *x1 = A + (size_t)arg[i][1] * K; \
+            double p0 = p[i][0], p1 = p[i][1];                                 \
+            DJ__UNROLL                                                         \
+            for (size_t s = 0; s < K; s++)                                     \
+                x0[s] += p0 * a[s];                                            \
+            DJ__UNROLL                                                         \
+            for (size_t s = 0; s < K; s++)                                     \
+                x1[s] += p1 * a[s];                                            \
+        }                                                                      \
+    }
+
+/* Scalar nodes lo up to hi: each tangent is the partials times the
+ * arguments' tangents; inputs keep their seeds. */
+#define DJ__FORWARD_NODES(K)                                                   \
+    static void forward_nodes_##K(const dj_graph *g, double *T, size_t lo, size_t hi) \
+    {                                                                          \
+        const uint32_t(*arg)[2] = (const uint32_t(*)[2])g->arg;                \
+        const double(*p)[2] = (const double(*)[2])g->partial;                  \
+        for (size_t i = lo; i <= hi; i++) {                                    \
+            if (g->op[i] == DJ_OP_INPUT)                                       \
+                continue;                                                      \
+            double *t = T + i * K;                                             \
+            const double *x0 = T + (size_t)arg[i][0] * K, *x1 = T + (size_t)arg[i][1] * K; \
+            double p0 = p[i][0], p1 = p[i][1];                                 \
+            DJ__UNROLL                                                         \
+            for (size_t s = 0; s < K; s++)                                     \
+                t[s] = p0 * x0[s] + p1 * x1[s];                                \
+        }                                                                      \
+    }
+
+DJ__REVERSE_NODES(1)
+DJ__REVERSE_NODES(2)
+DJ__REVERSE_NODES(4)
+DJ__REVERSE_NODES(8)
+DJ__REVERSE_NODES(16)
+DJ__FORWARD_NODES(1)
+DJ__FORWARD_NODES(2)
+DJ__FORWARD_NODES(4)
+DJ__FORWARD_NODES(8)
+DJ__FORWARD_NODES(16)
+
+typedef void nodes_fn(const dj_graph *g, double *A, size_t a, size_t b);
+
+static nodes_fn *reverse_kernel(int k)
+{
+    switch (k) {
+    case 1: return reverse_nodes_1;
+    case 2: return reverse_nodes_2;
+    case 4: return reverse_nodes_4;
+    case 8: return reverse_nodes_8;
+    case 16: return reverse_nodes_16;
+    default: return NULL;
+    }
+}
+
+static nodes_fn *forward_kernel(int k)
+{
+    switch (k) {
+    case 1: return forward_nodes_1;
+    case 2: return forward_nodes_2;
+    case 4: return forward_nodes_4;
+    case 8: return forward_nodes_8;
+    case 16: return forward_nodes_16;
+    default: return NULL;
+    }
+}
+
+/* Checks shared by the sweeps; on success *A is the count×k array (zeroed)
+ * and *scratch the blocks' scratch behind it. */
+static int prepare(dj_graph *g, int k, double **A, double **scratch)
+{
+    if (g == NULL)
+        return DJ_EINVAL;
+    if (g->status != DJ_OK)
+        return g->status;
+    if (g->stale)
+        return DJ_EBRANCH;
+    if (reverse_kernel(k) == NULL)
+        return DJ_ECHUNK;
+    if (g->count == 0)
+        return DJ_EDIM;
+    size_t K = (size_t)k, cells, extra;
+    if (!dj__mul_size(g->count, K, &cells) ||
+        !dj__mul_size(2 * dj__graph_block_dim(g) + 1, K, &extra) || cells + extra < cells)
+        return DJ_ERANGE;
+    double *work = dj__graph_work(g, cells + extra);
+    if (work == NULL)
+        return DJ_ENOMEM;
+    memset(work, 0, cells * sizeof *work);
+    *A = work;
+    *scratch = work + cells;
+    return DJ_OK;
+}
+
+int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
+{
+    double *A, *scratch;
+    int status = prepare(g, k, &A, &scratch);
+    if (status != DJ_OK)
+        return status;
+    if (JU == NULL || U == NULL)
+        return DJ_EINVAL;
+    size_t K = (size_t)k, m = g->noutputs, n = g->ninputs;
+    for (size_t s = 0; s < K; s++)
+        for (size_t i = 0; i < m; i++)
+            if (g->outputs[i] != 0)
+                A[(size_t)g->outputs[i] * K + s] += U[s * m + i];
+    nodes_fn *nodes = reverse_kernel(k);
+    size_t hi = g->count - 1;
+    for (size_t b = g->nblocks; b-- > 0;) {
+        const struct dj__block *blk = &g->blocks[b];
+        size_t last = blk->out + blk->m - 1;
+        if (hi > last)
+            nodes(g, A, hi, last + 1);
+        dj__block_reverse(g, blk, A, k, scratch);
+        hi = blk->out - 1;
+    }
+    if (hi >= 1)
+        nodes(g, A, hi, 1);
+    for (size_t s = 0; s < K; s++)
+        for (size_t j = 0; j < n; j++)
+            JU[s * n + j] = A[(size_t)g->inputs[j] * K + s];
+    return DJ_OK;
+}
+
+int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k)
+{
+    double *T, *scratch;
+    int status = prepare(g, k, &T, &scratch);
+    if (status != DJ_OK)
+        return status;
+    if (JV == NULL || V == NULL)
+        return DJ_EINVAL;
+    size_t K = (size_t)k, m = g->noutputs, n = g->ninputs;
+    for (size_t s = 0; s < K; s++)
+        for (size_t j = 0; j < n; j++)
+            T[(size_t)g->inputs[j] * K + s] = V[s * n + j];
+    nodes_fn *nodes = forward_kernel(k);
+    size_t lo = 1;
+    for (size_t b = 0; b < g->nblocks; b++) {
+        const struct dj__block *blk = &g->blocks[b];
+        if (blk->out > lo)
+            nodes(g, T, lo, blk->out - 1);
+        dj__block_forward(g, blk, T, k, scratch);
+        lo = blk->out + blk->m;
+    }
+    if (lo < g->count)
+        nodes(g, T, lo, g->count - 1);
+    for (size_t s = 0; s < K; s++)
+        for (size_t i = 0; i < m; i++)
+            JV[s * m + i] = g->outputs[i] ? T[(size_t)g->outputs[i] * K + s] : 0.0;
+    return DJ_OK;
+}
