@@ -66,17 +66,27 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
         return DJ_ERANGE;
     if (nodes <= g->capacity)
         return DJ_OK;
-    /* The three arrays grow one by one; capacity counts only when all have,
-     * and a failure leaves every array valid at its old or a larger size. */
-    size_t c1 = g->capacity, c2 = g->capacity, c3 = g->capacity;
-    if (!grow((void **)&g->op, &c1, nodes, sizeof *g->op, 1024) ||
-        !grow((void **)&g->arg, &c2, nodes, sizeof *g->arg, 1024) ||
-        !grow((void **)&g->partial, &c3, nodes, sizeof *g->partial, 1024))
-        return DJ_ENOMEM;
-    size_t cap = c1 < c2 ? c1 : c2;
-    cap = cap < c3 ? cap : c3;
+    /* Doubling while small; past 64K nodes, 1.25x, which keeps the unused
+     * tail under a quarter so a large graph stays within 32 bytes a node. */
+    size_t cap = g->capacity < 1024 ? 1024 : g->capacity;
+    while (cap < nodes)
+        cap = cap < 65536 ? 2 * cap : cap + cap / 4;
     if (cap > DJ__GRAPH_MAX_NODES)
         cap = DJ__GRAPH_MAX_NODES;
+    /* The three arrays grow one by one; capacity counts only when all have,
+     * and a failure leaves every array valid at its old or a larger size. */
+    void *p = dj__realloc(g->op, cap * sizeof *g->op);
+    if (p == NULL)
+        return DJ_ENOMEM;
+    g->op = p;
+    p = dj__realloc(g->arg, cap * sizeof *g->arg);
+    if (p == NULL)
+        return DJ_ENOMEM;
+    g->arg = p;
+    p = dj__realloc(g->partial, cap * sizeof *g->partial);
+    if (p == NULL)
+        return DJ_ENOMEM;
+    g->partial = p;
     if (g->capacity == 0) {
         /* the null node */
         g->op[0] = DJ_OP_NULL;
@@ -202,15 +212,20 @@ int dj_graph_outputs(dj_graph *g, const dj_var *y, size_t m)
 {
     if (g == NULL || (m > 0 && y == NULL))
         return DJ_EINVAL;
+    /* A failure here is sticky: sweeps must not run with half-set outputs. */
+    g->noutputs = 0;
     for (size_t i = 0; i < m; i++)
-        if (y[i].g != NULL && y[i].g != g)
+        if (y[i].g != NULL && y[i].g != g) {
+            dj__graph_fail(g, DJ_EGRAPH);
             return DJ_EGRAPH;
-    size_t cap = g->outputs_cap;
-    if (!grow((void **)&g->outputs, &cap, m, sizeof *g->outputs, 16))
+        }
+    size_t cap = g->outputs_cap, cap2 = g->outputs_cap;
+    if (!grow((void **)&g->outputs, &cap, m, sizeof *g->outputs, 16) ||
+        !grow((void **)&g->output_values, &cap2, m, sizeof *g->output_values, 16)) {
+        g->outputs_cap = cap < cap2 ? cap : cap2;
+        dj__graph_fail(g, DJ_ENOMEM);
         return DJ_ENOMEM;
-    size_t cap2 = g->outputs_cap;
-    if (!grow((void **)&g->output_values, &cap2, m, sizeof *g->output_values, 16))
-        return DJ_ENOMEM;
+    }
     g->outputs_cap = cap < cap2 ? cap : cap2;
     for (size_t i = 0; i < m; i++) {
         g->outputs[i] = y[i].g ? y[i].id : 0;

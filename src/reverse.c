@@ -1,7 +1,7 @@
 /* reverse.c: VJPs, gradients and Jacobians by rows, on the recorded graph. */
 #include <string.h>
 
-#include "internal.h"
+#include "graph_internal.h"
 
 /* The graph to record on: the workspace's (kept for its capacity) or a
  * temporary one that *tmp owns. */
@@ -65,8 +65,12 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     if (!record_bytes(f, 0, &bytes))
         return DJ_ERANGE;
     dj_var *vars = dj__malloc(bytes);
-    if (vars == NULL)
+    if (vars == NULL) {
+        /* no half-old recording survives a failed one */
+        dj_graph_reset(g);
+        dj__graph_fail(g, DJ_ENOMEM);
         return DJ_ENOMEM;
+    }
     status = record(g, f, x, vars);
     dj__free(vars);
     return status;
