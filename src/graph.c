@@ -11,8 +11,7 @@ void dj_graph_clear(dj_graph *g)
     if (g == NULL)
         return;
     dj__free(g->op);
-    dj__free(g->arg);
-    dj__free(g->partial);
+    dj__free(g->node);
     dj__free(g->consts);
     dj__free(g->blocks);
     dj__free(g->ids);
@@ -73,25 +72,21 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
         cap = cap < 65536 ? 2 * cap : cap + cap / 4;
     if (cap > DJ__GRAPH_MAX_NODES)
         cap = DJ__GRAPH_MAX_NODES;
-    /* The three arrays grow one by one; capacity counts only when all have,
+    /* The two arrays grow one by one; capacity counts only when both have,
      * and a failure leaves every array valid at its old or a larger size. */
     void *p = dj__realloc(g->op, cap * sizeof *g->op);
     if (p == NULL)
         return DJ_ENOMEM;
     g->op = p;
-    p = dj__realloc(g->arg, cap * sizeof *g->arg);
+    p = dj__realloc(g->node, cap * sizeof *g->node);
     if (p == NULL)
         return DJ_ENOMEM;
-    g->arg = p;
-    p = dj__realloc(g->partial, cap * sizeof *g->partial);
-    if (p == NULL)
-        return DJ_ENOMEM;
-    g->partial = p;
+    g->node = p;
     if (g->capacity == 0) {
         /* the null node */
         g->op[0] = DJ_OP_NULL;
-        g->arg[0][0] = g->arg[0][1] = 0;
-        g->partial[0][0] = g->partial[0][1] = 0.0;
+        g->node[0].arg[0] = g->node[0].arg[1] = 0;
+        g->node[0].partial[0] = g->node[0].partial[1] = 0.0;
         g->count = 1;
     }
     g->capacity = cap;
@@ -181,8 +176,8 @@ struct dj__block *dj__graph_push_block(dj_graph *g, int kind, size_t m, size_t n
     for (size_t i = 0; i < m; i++) {
         size_t id = g->count++;
         g->op[id] = DJ_OP_BLOCK;
-        g->arg[id][0] = g->arg[id][1] = 0;
-        g->partial[id][0] = g->partial[id][1] = 0.0;
+        g->node[id].arg[0] = g->node[id].arg[1] = 0;
+        g->node[id].partial[0] = g->node[id].partial[1] = 0.0;
     }
     return b;
 }

@@ -9,8 +9,8 @@ static int compare_changed(const dj_graph *g, size_t i, const double *V, size_t 
 {
     int code = (int)g->consts[(*ci)++];
     int kind = code / 2, outcome = code % 2;
-    double a = g->arg[i][0] ? V[g->arg[i][0]] : g->consts[(*ci)++];
-    double b = g->arg[i][1] ? V[g->arg[i][1]] : g->consts[(*ci)++];
+    double a = g->node[i].arg[0] ? V[g->node[i].arg[0]] : g->consts[(*ci)++];
+    double b = g->node[i].arg[1] ? V[g->node[i].arg[1]] : g->consts[(*ci)++];
     int now = 0;
     switch (kind) {
 #define DJ__CMP_CASE(name, op)                                                 \
@@ -40,8 +40,7 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
     if (V == NULL)
         return DJ_ENOMEM;
     double *scratch = V + g->count;
-    double(*P)[2] = g->partial;
-    const uint32_t(*arg)[2] = (const uint32_t(*)[2])g->arg;
+    dj__node *nd = g->node;
     size_t ci = 0, input = 0, block = 0;
     int branch_changed = 0;
     V[0] = 0.0;
@@ -63,42 +62,46 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
             break;
         case DJ_OP_FMA: {
             /* arg 0 is the product node a·b; fma rounds once */
-            uint32_t t = arg[i][0];
-            V[i] = fma(V[arg[t][0]], V[arg[t][1]], V[arg[i][1]]);
+            uint32_t t = nd[i].arg[0];
+            uint32_t b = nd[t].arg[1] == t ? nd[t].arg[0] : nd[t].arg[1];
+            V[i] = fma(V[nd[t].arg[0]], V[b], V[nd[i].arg[1]]);
             break;
         }
-#define DJ__UNARY_CASE(name, value, partial)                                   \
+#define DJ__UNARY_CASE(name, value, deriv)                                     \
     case DJ_OP_##name: {                                                       \
-        double x = V[arg[i][0]], r = (value);                                  \
+        double x = V[nd[i].arg[0]], r = (value);                                  \
         V[i] = r;                                                              \
-        P[i][0] = (partial);                                                   \
+        nd[i].partial[0] = (deriv);                                            \
         break;                                                                 \
     }
             DJ_UNARY_OPS(DJ__UNARY_CASE)
 #undef DJ__UNARY_CASE
 #define DJ__BINARY_CASE(name, value, partials)                                 \
     case DJ_OP_##name##_vv: {                                                  \
-        double x = V[arg[i][0]], y = V[arg[i][1]], r = (value), px, py;        \
+        /* a second argument pointing at the node itself means x op x */       \
+        int same = nd[i].arg[1] == i;                                             \
+        double x = V[nd[i].arg[0]], y = V[same ? nd[i].arg[0] : nd[i].arg[1]];          \
+        double r = (value), px, py;                                            \
         (void)(partials);                                                      \
         V[i] = r;                                                              \
-        P[i][0] = px;                                                          \
-        P[i][1] = py;                                                          \
+        nd[i].partial[0] = same ? px + py : px;                                         \
+        nd[i].partial[1] = same ? 0.0 : py;                                             \
         break;                                                                 \
     }                                                                          \
     case DJ_OP_##name##_vd: {                                                  \
-        double x = V[arg[i][0]], y = g->consts[ci++], r = (value), px, py;     \
+        double x = V[nd[i].arg[0]], y = g->consts[ci++], r = (value), px, py;     \
         (void)(partials);                                                      \
         (void)py;                                                              \
         V[i] = r;                                                              \
-        P[i][0] = px;                                                          \
+        nd[i].partial[0] = px;                                                          \
         break;                                                                 \
     }                                                                          \
     case DJ_OP_##name##_dv: {                                                  \
-        double x = g->consts[ci++], y = V[arg[i][0]], r = (value), px, py;     \
+        double x = g->consts[ci++], y = V[nd[i].arg[0]], r = (value), px, py;     \
         (void)(partials);                                                      \
         (void)px;                                                              \
         V[i] = r;                                                              \
-        P[i][0] = py;                                                          \
+        nd[i].partial[0] = py;                                                          \
         break;                                                                 \
     }
             DJ_BINARY_OPS(DJ__BINARY_CASE)

@@ -9,12 +9,11 @@
 #define DJ__REVERSE_NODES(K)                                                   \
     static void reverse_nodes_##K(const dj_graph *g, double *A, size_t hi, size_t lo) \
     {                                                                          \
-        const uint32_t(*arg)[2] = (const uint32_t(*)[2])g->arg;                \
-        const double(*p)[2] = (const double(*)[2])g->partial;                  \
+        const dj__node *nd = g->node;                                          \
         for (size_t i = hi + 1; i-- > lo;) {                                   \
             const double *a = A + i * K;                                       \
-            double *x0 = A + (size_t)arg[i][0] * K, *x1 = A + (size_t)arg[i][1] * K; \
-            double p0 = p[i][0], p1 = p[i][1];                                 \
+            double *x0 = A + (size_t)nd[i].arg[0] * K, *x1 = A + (size_t)nd[i].arg[1] * K; \
+            double p0 = nd[i].partial[0], p1 = nd[i].partial[1];               \
             DJ__UNROLL                                                         \
             for (size_t s = 0; s < K; s++)                                     \
                 x0[s] += p0 * a[s];                                            \
@@ -29,21 +28,44 @@
 #define DJ__FORWARD_NODES(K)                                                   \
     static void forward_nodes_##K(const dj_graph *g, double *T, size_t lo, size_t hi) \
     {                                                                          \
-        const uint32_t(*arg)[2] = (const uint32_t(*)[2])g->arg;                \
-        const double(*p)[2] = (const double(*)[2])g->partial;                  \
+        const dj__node *nd = g->node;                                          \
         for (size_t i = lo; i <= hi; i++) {                                    \
             if (g->op[i] == DJ_OP_INPUT)                                       \
                 continue;                                                      \
             double *t = T + i * K;                                             \
-            const double *x0 = T + (size_t)arg[i][0] * K, *x1 = T + (size_t)arg[i][1] * K; \
-            double p0 = p[i][0], p1 = p[i][1];                                 \
+            const double *x0 = T + (size_t)nd[i].arg[0] * K, *x1 = T + (size_t)nd[i].arg[1] * K; \
+            double p0 = nd[i].partial[0], p1 = nd[i].partial[1];               \
             DJ__UNROLL                                                         \
             for (size_t s = 0; s < K; s++)                                     \
                 t[s] = p0 * x0[s] + p1 * x1[s];                                \
         }                                                                      \
     }
 
-DJ__REVERSE_NODES(1)
+/* One seed: most nodes feed the node recorded just before them, whose
+ * adjoint is read in the very next step. Keeping that contribution in a
+ * register (carry) instead of a store and a reload cuts the chain of
+ * store-to-load forwarding that bounds a scalar sweep. */
+static void reverse_nodes_1(const dj_graph *g, double *A, size_t hi, size_t lo)
+{
+    const dj__node *nd = g->node;
+    double carry = 0.0; /* owed to node i by node i + 1 */
+    for (size_t i = hi + 1; i-- > lo;) {
+        double a = A[i] + carry;
+        size_t a0 = nd[i].arg[0], a1 = nd[i].arg[1];
+        double t0 = nd[i].partial[0] * a, t1 = nd[i].partial[1] * a;
+        carry = 0.0;
+        if (a0 + 1 == i)
+            carry += t0;
+        else
+            A[a0] += t0;
+        if (a1 + 1 == i)
+            carry += t1;
+        else
+            A[a1] += t1;
+    }
+    A[lo - 1] += carry;
+}
+
 DJ__REVERSE_NODES(2)
 DJ__REVERSE_NODES(4)
 DJ__REVERSE_NODES(8)
@@ -130,8 +152,12 @@ int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
         dj__block_reverse(g, blk, A, k, scratch);
         hi = blk->out - 1;
     }
-    if (hi >= 1)
-        nodes(g, A, hi, 1);
+    /* The inputs recorded first are leaves with nothing to pass on. */
+    size_t lo = 1;
+    while (lo <= hi && g->op[lo] == DJ_OP_INPUT)
+        lo++;
+    if (hi >= lo)
+        nodes(g, A, hi, lo);
     for (size_t s = 0; s < K; s++)
         for (size_t j = 0; j < n; j++)
             JU[s * n + j] = A[(size_t)g->inputs[j] * K + s];

@@ -37,12 +37,16 @@ extern "C" {
 #define DJ_LIKELY(x) __builtin_expect(!!(x), 1)
 #define DJ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define DJ_COLD __attribute__((cold, noinline, unused))
+/* For the per-operation fast paths: gcc's -O2 size limit otherwise leaves
+ * some out of line, and then every dj_var goes through memory. */
+#define DJ_INLINE static inline __attribute__((always_inline))
 #else
 #define DJ_API
 #define DJ_NODISCARD
 #define DJ_LIKELY(x) (x)
 #define DJ_UNLIKELY(x) (x)
-#define DJ_COLD
+#define DJ_COLD inline
+#define DJ_INLINE static inline
 #endif
 
 /* Fully unroll the fixed-width tangent loops: gcc -O2 keeps a multi-dual in
