@@ -79,26 +79,29 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
 #define DJ__BINARY_CASE(name, value, partials)                                 \
     case DJ_OP_##name##_vv: {                                                  \
         /* a second argument pointing at the node itself means x op x */       \
-        int same = nd[i].arg[1] == i;                                             \
+        int same = nd[i].arg[1] == i;                                          \
+        const int want_x = 1, want_y = 1;                                      \
         double x = V[nd[i].arg[0]], y = V[same ? nd[i].arg[0] : nd[i].arg[1]];          \
         double r = (value), px, py;                                            \
-        (void)(partials);                                                      \
+        (void)want_x, (void)want_y, (void)(partials);                          \
         V[i] = r;                                                              \
         nd[i].partial[0] = same ? px + py : px;                                         \
         nd[i].partial[1] = same ? 0.0 : py;                                             \
         break;                                                                 \
     }                                                                          \
     case DJ_OP_##name##_vd: {                                                  \
-        double x = V[nd[i].arg[0]], y = g->consts[ci++], r = (value), px, py;     \
-        (void)(partials);                                                      \
+        const int want_x = 1, want_y = 0;                                      \
+        double x = V[nd[i].arg[0]], y = g->consts[ci++], r = (value), px, py;  \
+        (void)want_x, (void)want_y, (void)(partials);                          \
         (void)py;                                                              \
         V[i] = r;                                                              \
         nd[i].partial[0] = px;                                                          \
         break;                                                                 \
     }                                                                          \
     case DJ_OP_##name##_dv: {                                                  \
-        double x = g->consts[ci++], y = V[nd[i].arg[0]], r = (value), px, py;     \
-        (void)(partials);                                                      \
+        const int want_x = 0, want_y = 1;                                      \
+        double x = g->consts[ci++], y = V[nd[i].arg[0]], r = (value), px, py;  \
+        (void)want_x, (void)want_y, (void)(partials);                          \
         (void)px;                                                              \
         V[i] = r;                                                              \
         nd[i].partial[0] = py;                                                          \

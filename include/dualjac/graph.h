@@ -255,7 +255,9 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
 #define DJ__VAR_BINARY(name, value, partials)                                  \
     DJ_INLINE dj_var dj_var_##name(dj_var a, dj_var b)                         \
     {                                                                          \
+        const int want_x = 1, want_y = 1;                                      \
         double x = a.v, y = b.v, r = (value), px, py;                          \
+        (void)want_x, (void)want_y;                                            \
         if (a.g == NULL && b.g == NULL)                                        \
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
@@ -265,7 +267,9 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
     }                                                                          \
     DJ_INLINE dj_var dj_var_##name##_d(dj_var a, double c)                     \
     {                                                                          \
+        const int want_x = 1, want_y = 0;                                      \
         double x = a.v, y = c, r = (value), px, py;                            \
+        (void)want_x, (void)want_y;                                            \
         if (a.g == NULL)                                                       \
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
@@ -274,7 +278,9 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
     }                                                                          \
     DJ_INLINE dj_var dj_var_d_##name(double c, dj_var b)                       \
     {                                                                          \
+        const int want_x = 0, want_y = 1;                                      \
         double x = c, y = b.v, r = (value), px, py;                            \
+        (void)want_x, (void)want_y;                                            \
         if (b.g == NULL)                                                       \
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \

@@ -11,7 +11,9 @@
  * DJ_UNARY_OPS(X) calls X(name, value, partial) with the argument in `x`;
  * `partial` may use the result `r`.
  * DJ_BINARY_OPS(X) calls X(name, value, partials) with arguments `x`, `y`,
- * result `r`; `partials` assigns `px` and `py`.
+ * result `r`; `partials` assigns `px` and `py`, and may skip one the caller
+ * does not need (`want_x`, `want_y`: constants 0 or 1), where computing it
+ * would raise a spurious event (pow's exponent partial at a negative base).
  */
 #ifndef DUALJAC_OPS_H
 #define DUALJAC_OPS_H
@@ -59,7 +61,9 @@
     X(sub, x - y, (px = 1.0, py = -1.0))                                       \
     X(mul, x * y, (px = y, py = x))                                            \
     X(div, x / y, (px = 1.0 / y, py = -r / y))                                 \
-    X(pow, DJ_POW_VALUE(x, y), dj_partial_pow(x, y, r, &px, &py))              \
+    X(pow, DJ_POW_VALUE(x, y),                                                 \
+      (px = want_x ? dj_partial_pow_base(x, y, r) : 0.0,                       \
+       py = want_y ? dj_partial_pow_exponent(x, y, r) : 0.0))                  \
     X(atan2, atan2(x, y), dj_partial_atan2(x, y, &px, &py))                    \
     X(hypot, hypot(x, y), dj_partial_hypot(x, y, r, &px, &py))                 \
     X(fmin, fmin(x, y), dj_partial_fmin(x, y, &px, &py))                       \
