@@ -4,6 +4,17 @@
 
 #include "graph_internal.h"
 
+static _Thread_local size_t node_limit = DJ__GRAPH_MAX_NODES;
+
+size_t dj__graph_node_limit(void) { return node_limit; }
+
+size_t dj__graph_limit_set(size_t limit)
+{
+    size_t old = node_limit;
+    node_limit = (limit == 0 || limit > DJ__GRAPH_MAX_NODES) ? DJ__GRAPH_MAX_NODES : limit;
+    return old;
+}
+
 void dj_graph_init(dj_graph *g) { memset(g, 0, sizeof *g); }
 
 void dj_graph_clear(dj_graph *g)
@@ -61,7 +72,8 @@ static int grow(void **array, size_t *cap, size_t need, size_t size, size_t floo
 
 static int reserve_nodes(dj_graph *g, size_t nodes)
 {
-    if (nodes > DJ__GRAPH_MAX_NODES)
+    size_t limit = dj__graph_node_limit();
+    if (nodes > limit)
         return DJ_ERANGE;
     if (nodes <= g->capacity)
         return DJ_OK;
@@ -70,8 +82,8 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
     size_t cap = g->capacity < 1024 ? 1024 : g->capacity;
     while (cap < nodes)
         cap = cap < 65536 ? 2 * cap : cap + cap / 4;
-    if (cap > DJ__GRAPH_MAX_NODES)
-        cap = DJ__GRAPH_MAX_NODES;
+    if (cap > limit)
+        cap = limit;
     /* The two arrays grow one by one; capacity counts only when both have,
      * and a failure leaves every array valid at its old or a larger size. */
     void *p = dj__realloc(g->op, cap * sizeof *g->op);
@@ -97,6 +109,8 @@ int dj_graph_reserve(dj_graph *g, size_t nodes)
 {
     if (g == NULL)
         return DJ_EINVAL;
+    if (nodes >= dj__graph_node_limit())
+        return DJ_ERANGE; /* also keeps nodes + 1 from wrapping */
     return reserve_nodes(g, nodes + 1);
 }
 
@@ -157,7 +171,7 @@ struct dj__block *dj__graph_push_block(dj_graph *g, int kind, size_t m, size_t n
     if (g->status != DJ_OK)
         return NULL;
     size_t first = g->count == 0 ? 1 : g->count;
-    if (m > DJ__GRAPH_MAX_NODES - first) {
+    if (m > dj__graph_node_limit() - first) {
         dj__graph_fail(g, DJ_ERANGE);
         return NULL;
     }
@@ -196,10 +210,20 @@ int dj_graph_inputs(dj_graph *g, dj_var *x, const double *values, size_t n)
         dj__graph_fail(g, status);
         return status;
     }
+    /* Room is reserved: fill the arrays through locals, which the compiler
+     * keeps in registers (g's fields could alias the op-code stores). */
+    size_t first = g->count;
+    unsigned char *op = g->op + first;
+    dj__node *nd = g->node + first;
+    uint32_t *in = g->inputs + g->ninputs;
     for (size_t j = 0; j < n; j++) {
-        x[j] = dj__graph_push(g, DJ_OP_INPUT, 0, 0, 0.0, 0.0, values[j]);
-        g->inputs[g->ninputs++] = x[j].id;
+        op[j] = DJ_OP_INPUT;
+        nd[j] = (dj__node){{0.0, 0.0}, {0, 0}};
+        in[j] = (uint32_t)(first + j);
+        x[j] = (dj_var){values[j], first + j, g};
     }
+    g->count = first + n;
+    g->ninputs += n;
     return DJ_OK;
 }
 

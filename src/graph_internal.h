@@ -7,6 +7,13 @@
 /* The ids are 32-bit; the last one stays free so that counts fit too. */
 #define DJ__GRAPH_MAX_NODES ((size_t)UINT32_MAX)
 
+/* The node limit in force on this thread: DJ__GRAPH_MAX_NODES, or lower
+ * while a test exercises the limit without 100 GB of memory. */
+size_t dj__graph_node_limit(void);
+/* Test-only: sets this thread's node limit (0 restores the real one) and
+ * returns the previous one. */
+DJ_API size_t dj__graph_limit_set(size_t limit);
+
 enum dj__block_kind {
     DJ__BLOCK_LINEAR, /* y = W·x + b, W and b constants copied into data */
     DJ__BLOCK_DENSE,  /* y = W·x + b, W and b graph variables */
