@@ -1,0 +1,150 @@
+/* check_numeric.c: IEEE edges: NaN and Inf inputs, overflow, huge and tiny
+ * magnitudes, subnormals. Results follow IEEE arithmetic and the documented
+ * choices of partials.h, on the dual types and on the graph alike. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "testlib.h"
+
+/* Every unary function: NaN in, NaN value out, no trap. */
+START_TEST(test_nan_input_propagates)
+{
+    const tl_unary *u = &tl_unaries[_i];
+    dj_dual8 x = dj_dual8_seed(NAN, 2);
+    dj_dual8 r = u->f8(x);
+    ck_assert_msg(isnan(r.v), "%s(NaN) = %g", u->name, r.v);
+    for (int s = 0; s < 8; s++)
+        if (s != 2)
+            ck_assert_msg(r.d[s] == 0 || isnan(r.d[s]), "%s slot %d", u->name, s);
+}
+END_TEST
+
+START_TEST(test_infinite_inputs)
+{
+    dj_dual pinf = dj_dual_make(INFINITY, 1.0), ninf = dj_dual_make(-INFINITY, 1.0);
+    ck_assert(dj_exp(pinf).v == INFINITY && dj_exp(pinf).d == INFINITY);
+    ck_assert(dj_exp(ninf).v == 0 && dj_exp(ninf).d == 0);
+    ck_assert(dj_tanh(pinf).v == 1 && dj_tanh(pinf).d == 0);
+    ck_assert(dj_atan(pinf).v == DJ_PI / 2 && dj_atan(pinf).d == 0);
+    ck_assert(dj_sqrt(pinf).v == INFINITY && dj_sqrt(pinf).d == 0);
+    ck_assert(dj_log(pinf).v == INFINITY && dj_log(pinf).d == 0);
+    ck_assert(dj_erf(ninf).v == -1 && dj_erf(ninf).d == 0);
+    ck_assert(dj_fabs(ninf).v == INFINITY && dj_fabs(ninf).d == -1);
+    ck_assert(isnan(dj_sin(pinf).v) && isnan(dj_sin(pinf).d));
+    ck_assert(dj_div(1.0, pinf).v == 0 && dj_div(1.0, pinf).d == 0);
+}
+END_TEST
+
+START_TEST(test_exp_overflow)
+{
+    dj_dual2 x = dj_dual2_seed(710.0, 0); /* exp(710) > DBL_MAX */
+    dj_dual2 r = dj_exp(x);
+    ck_assert(r.v == INFINITY && r.d[0] == INFINITY);
+    ck_assert(isnan(r.d[1])); /* 0 · Inf by IEEE ... */
+    int old = dj_nansafe_set(1);
+    r = dj_exp(x);
+    ck_assert(r.d[1] == 0); /* ... and 0 in NaN-safe mode */
+    dj_nansafe_set(old);
+    ck_assert(dj_exp(dj_dual2_seed(709.0, 0)).d[0] < INFINITY);
+    ck_assert(dj_exp(dj_dual2_seed(-746.0, 0)).v == 0); /* underflow to 0 */
+}
+END_TEST
+
+/* Huge arguments whose naive derivative formula would overflow. */
+START_TEST(test_huge_magnitudes)
+{
+    double big = 1e300;
+    dj_dual2 a = dj_dual2_seed(big, 0), b = dj_dual2_seed(big, 1);
+    dj_dual2 h = dj_hypot(a, b);
+    tl_assert_close(h.v, big * sqrt(2.0), 1e-15, "hypot value");
+    tl_assert_close(h.d[0], 1 / sqrt(2.0), 1e-15, "hypot d/da");
+    dj_dual2 t = dj_atan2(a, b);
+    tl_assert_close(t.d[0] * big, 0.5, 1e-15, "atan2 d/dy scaled");
+    tl_assert_close(t.d[1] * big, -0.5, 1e-15, "atan2 d/dx scaled");
+    dj_dual s = dj_asinh(dj_dual_make(big, 1.0));
+    tl_assert_close(s.d * big, 1.0, 1e-15, "asinh'(1e300)·1e300");
+    dj_dual p = dj_pow(dj_dual_make(1e100, 1.0), 3.0); /* 1e300 */
+    tl_assert_close(p.d / 3e200, 1.0, 1e-15, "pow'(1e100, 3)");
+    ck_assert(isfinite(dj_mul(dj_dual_make(big, 1.0), dj_dual_make(1e-300, 1.0)).d));
+}
+END_TEST
+
+/* Tiny and subnormal numbers: no trap, IEEE results. */
+START_TEST(test_tiny_and_subnormal)
+{
+    double sub = DBL_MIN / 16; /* subnormal */
+    ck_assert(fpclassify(sub) == FP_SUBNORMAL);
+    dj_dual r = dj_mul(dj_dual_make(sub, 1.0), dj_dual_make(0.5, 0.0));
+    ck_assert(r.v == sub / 2 && r.d == 0.5);
+    dj_dual q = dj_sqrt(dj_dual_make(sub, 1.0));
+    tl_assert_close(q.d, 0.5 / sqrt(sub), 1e-15, "sqrt'(subnormal)");
+    /* pow's partial uses c·r/x only where r is normal; here r underflows */
+    dj_dual p = dj_pow(dj_dual_make(1e-200, 1.0), 1.5); /* r = 1e-300 normal */
+    tl_assert_close(p.d, 1.5e-100, 1e-13, "pow'(1e-200, 1.5)");
+    p = dj_pow(dj_dual_make(1e-300, 1.0), 1.5); /* r ~ 1e-450 underflows to 0 */
+    ck_assert(p.v == 0);
+    tl_assert_close(p.d, 1.5 * 1e-150, 1e-13, "pow'(1e-300, 1.5) despite r = 0");
+    ck_assert(dj_log(dj_dual_make(4.9e-324, 1.0)).d == INFINITY); /* 1/x overflows */
+    dj_dual e = dj_exp(dj_dual_make(-740.0, 1.0)); /* subnormal result */
+    ck_assert(e.v > 0 && e.d == e.v);
+}
+END_TEST
+
+/* The graph makes the same choices at the same edges. */
+#define EDGE_FN(T, y, x, n, m, ctx)                                            \
+    y[0] = dj_exp(x[0]);                                                       \
+    y[1] = dj_hypot(x[1], x[2]);                                               \
+    y[2] = dj_sqrt(x[3]);                                                      \
+    y[3] = dj_pow(x[4], 1.5);
+DJ_FN_INSTANTIATE(edges, EDGE_FN);
+
+START_TEST(test_graph_matches_duals_at_edges)
+{
+    dj_fn f = DJ_FN_INIT(edges, 5, 4, NULL);
+    double x[5] = {710.0, 1e300, 1e300, 0.0, 1e-300}, Jf[20], Jr[20];
+    for (int nansafe = 0; nansafe < 2; nansafe++) {
+        dj_opts fo = {.mode = DJ_MODE_FORWARD, .chunk = 8, .nansafe = nansafe};
+        dj_opts ro = {.mode = DJ_MODE_REVERSE, .chunk = 4, .nansafe = nansafe};
+        dj_report fr, rr;
+        ck_assert_int_eq(dj_jacobian(Jf, NULL, &f, x, &fo, &fr), DJ_OK);
+        ck_assert_int_eq(dj_jacobian(Jr, NULL, &f, x, &ro, &rr), DJ_OK);
+        /* the diagonal-ish entries, where each output depends on its input */
+        ck_assert(Jf[0] == INFINITY && Jr[0] == INFINITY);
+        tl_assert_close(Jr[5 + 1], 1 / sqrt(2.0), 1e-15, "graph hypot");
+        ck_assert(Jf[10 + 3] == INFINITY && Jr[10 + 3] == INFINITY);
+        tl_assert_close(Jr[15 + 4], 1.5e-150, 1e-13, "graph pow at underflow");
+        ck_assert(fr.events & DJ_EVENT_EDGE);
+        ck_assert(rr.events & DJ_EVENT_EDGE);
+        ck_assert(fr.events & DJ_EVENT_NONFINITE);
+        if (nansafe) {
+            /* the other columns of those rows stay exact zeros in both modes */
+            ck_assert(Jf[1] == 0 && Jf[13 - 1] == 0);
+            ck_assert(Jr[1] == 0 && Jr[13 - 1] == 0);
+        }
+    }
+    /* a non-finite input is not reported as produced by the function */
+    double xn[5] = {NAN, 1, 1, 1, 1};
+    dj_report rep;
+    ck_assert_int_eq(dj_jacobian(Jf, NULL, &f, xn, NULL, &rep), DJ_OK);
+    ck_assert(!(rep.events & DJ_EVENT_NONFINITE));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("numeric");
+    TCase *tc = tcase_create("ieee");
+    tcase_add_loop_test(tc, test_nan_input_propagates, 0, tl_unary_count);
+    tcase_add_test(tc, test_infinite_inputs);
+    tcase_add_test(tc, test_exp_overflow);
+    tcase_add_test(tc, test_huge_magnitudes);
+    tcase_add_test(tc, test_tiny_and_subnormal);
+    tcase_add_test(tc, test_graph_matches_duals_at_edges);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
