@@ -14,6 +14,7 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
 fi
 
+mkdir -p m4
 [ -x configure ] || autoreconf -fi
 [ -f Makefile ] || ./configure --quiet
 make -j"$(nproc)" >/dev/null
