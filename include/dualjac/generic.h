@@ -18,8 +18,7 @@
  *   error: incompatible type for argument 1 of 'dj__operand_types_do_not_match'
  *   note: expected 'struct dj__no_such_type *' but argument is of type 'dj_dual4'
  *
- * Not available in C++ (no _Generic there); C++ code calls the typed
- * functions, dj_dual8_mul and so on.
+ * C++ has no _Generic: there the same names are overloads (generic_cxx.h).
  */
 #ifndef DUALJAC_GENERIC_H
 #define DUALJAC_GENERIC_H
@@ -150,6 +149,8 @@ void dj__operand_types_do_not_match(struct dj__no_such_type *, struct dj__no_suc
 #define dj_trunc(a)         DJ__UNARY(trunc, a)
 #define dj_value(a)         DJ__UNARY(value, a)
 
-#endif /* !__cplusplus */
+#else /* __cplusplus */
+#include "generic_cxx.h"
+#endif
 
 #endif /* DUALJAC_GENERIC_H */

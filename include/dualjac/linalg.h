@@ -55,6 +55,22 @@ DJ_API void dj_dual16_linear(dj_dual16 *y, const double *W, const dj_dual16 *x,
 
 #ifdef __cplusplus
 }
+
+/* C++: dj_linear as overloads on the element type. */
+#define DJ__CXX_LINEAR(T, prefix)                                              \
+    inline void dj_linear(T *y, const double *W, const T *x, const double *b, \
+                          size_t m, size_t n)                                  \
+    {                                                                          \
+        prefix##_linear(y, W, x, b, m, n);                                     \
+    }
+DJ__CXX_LINEAR(double, dj_double)
+DJ__CXX_LINEAR(dj_dual, dj_dual)
+DJ__CXX_LINEAR(dj_dual2, dj_dual2)
+DJ__CXX_LINEAR(dj_dual4, dj_dual4)
+DJ__CXX_LINEAR(dj_dual8, dj_dual8)
+DJ__CXX_LINEAR(dj_dual16, dj_dual16)
+DJ__CXX_LINEAR(dj_var, dj_var)
+#undef DJ__CXX_LINEAR
 #endif
 
 #endif /* DUALJAC_LINALG_H */

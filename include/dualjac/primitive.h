@@ -105,6 +105,27 @@ static inline double dj_double_apply1(const dj_primitive *p, double a)
 
 #ifdef __cplusplus
 }
+
+/* C++: dj_apply and dj_apply1 as overloads on the element type. */
+#define DJ__CXX_APPLY(T, prefix)                                               \
+    inline void dj_apply(T *y, const dj_primitive *p, const T *x)              \
+    {                                                                          \
+        prefix##_apply(y, p, x);                                               \
+    }                                                                          \
+    inline T dj_apply1(const dj_primitive *p, T a)                             \
+    {                                                                          \
+        T r;                                                                   \
+        prefix##_apply(&r, p, &a);                                             \
+        return r;                                                              \
+    }
+DJ__CXX_APPLY(double, dj_double)
+DJ__CXX_APPLY(dj_dual, dj_dual)
+DJ__CXX_APPLY(dj_dual2, dj_dual2)
+DJ__CXX_APPLY(dj_dual4, dj_dual4)
+DJ__CXX_APPLY(dj_dual8, dj_dual8)
+DJ__CXX_APPLY(dj_dual16, dj_dual16)
+DJ__CXX_APPLY(dj_var, dj_var)
+#undef DJ__CXX_APPLY
 #endif
 
 #endif /* DUALJAC_PRIMITIVE_H */
