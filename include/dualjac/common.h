@@ -12,9 +12,13 @@
  * dj_report, together with DJ_EVENT_NONFINITE when an output became NaN or Inf
  * from finite inputs.
  *
- * NaN-safe mode (per thread, off by default): a zero tangent times an infinite
- * or NaN partial derivative stays zero, direction by direction, so that one
- * input at sqrt(0) does not poison the columns of the other inputs.
+ * NaN-safe mode (per thread, off by default): at the singular points of the
+ * elementary functions, where a local partial derivative is infinite or NaN
+ * (sqrt(0), log(0), pow(0, 0.5), asin(1), ...), a zero tangent times that
+ * partial stays zero, direction by direction, so that one input at sqrt(0)
+ * does not poison the columns of the other inputs. Arithmetic (+, -, *, /,
+ * fma) follows IEEE: there a partial is an operand's value, infinite only
+ * once the function value itself has overflowed.
  */
 #ifndef DUALJAC_COMMON_H
 #define DUALJAC_COMMON_H

@@ -1,0 +1,276 @@
+/*
+ * bench_forward.c: the speed of forward mode, as ratios to the plain double
+ * evaluation a user would write by hand (the primal), measured in one run.
+ *
+ *   JVP: one directional derivative of a function dominated by exp/sin/log,
+ *        and of one made of + and × only;
+ *   Jacobian: the chain y = W3·tanh(W2·tanh(W1·x)) at three shapes and the
+ *        Brown almost-linear function, for every chunk width k.
+ *
+ * The chain is also compared with a primal that itself calls dgemv.
+ * Usage: bench_forward [--quick] [--csv FILE]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dualjac.h>
+
+#include "../src/problems/problems.h"
+#include "report.h"
+#include "timing.h"
+
+/* ---- the two JVP functions, written once --------------------------------------- */
+
+/* f_i = sin(x_i)·exp(x_{i+1}) + log(x_i), x > 0 */
+#define TRANSC(T, y, x, n, m, ctx)                                             \
+    for (size_t i = 0; i < n; i++)                                             \
+        y[i] = dj_add(dj_mul(dj_sin(x[i]), dj_exp(x[i + 1 < n ? i + 1 : 0])), dj_log(x[i]));
+DJ_FN_INSTANTIATE(transc, TRANSC);
+
+static void transc_primal(double *y, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = sin(x[i]) * exp(x[i + 1 < n ? i + 1 : 0]) + log(x[i]);
+}
+
+/* f_i = (x_i + x_{i+1})·x_i·x_{i-1} + x_{i+1}, non-cyclic ends */
+#define POLY(T, y, x, n, m, ctx)                                               \
+    {                                                                          \
+        y[0] = dj_mul(x[0], x[1]);                                             \
+        for (size_t i = 1; i + 1 < n; i++)                                     \
+            y[i] = dj_add(dj_mul(dj_mul(dj_add(x[i], x[i + 1]), x[i]), x[i - 1]), x[i + 1]); \
+        y[n - 1] = dj_mul(x[n - 1], x[n - 2]);                                 \
+    }
+DJ_FN_INSTANTIATE(poly, POLY);
+
+static void poly_primal(double *y, const double *x, size_t n)
+{
+    y[0] = x[0] * x[1];
+    for (size_t i = 1; i + 1 < n; i++)
+        y[i] = (x[i] + x[i + 1]) * x[i] * x[i - 1] + x[i + 1];
+    y[n - 1] = x[n - 1] * x[n - 2];
+}
+
+/* ---- hand-written primals of the chain and Brown ---------------------------------- */
+
+static void chain_primal(double *y, const double *x, const dj_chain_params *c)
+{
+    double h1[DJ_CHAIN_MAX_HIDDEN], h2[DJ_CHAIN_MAX_HIDDEN];
+    for (size_t i = 0; i < c->h1; i++) {
+        double a = c->b1[i];
+        for (size_t j = 0; j < c->n; j++)
+            a += c->W1[i * c->n + j] * x[j];
+        h1[i] = tanh(a);
+    }
+    for (size_t i = 0; i < c->h2; i++) {
+        double a = c->b2[i];
+        for (size_t j = 0; j < c->h1; j++)
+            a += c->W2[i * c->h1 + j] * h1[j];
+        h2[i] = tanh(a);
+    }
+    for (size_t i = 0; i < c->m; i++) {
+        double a = 0;
+        for (size_t j = 0; j < c->h2; j++)
+            a += c->W3[i * c->h2 + j] * h2[j];
+        y[i] = a;
+    }
+}
+
+static void brown_primal(double *y, const double *x, size_t n)
+{
+    double s = x[0], p = x[0];
+    for (size_t j = 1; j < n; j++) {
+        s += x[j];
+        p *= x[j];
+    }
+    double c = s - (double)(n + 1);
+    for (size_t i = 0; i + 1 < n; i++)
+        y[i] = x[i] + c;
+    y[n - 1] = p - 1;
+}
+
+/* ---- what each timed call does ------------------------------------------------------ */
+
+typedef struct job {
+    const dj_fn *f;
+    const double *x, *v;
+    double *y, *out;
+    dj_opts opts;
+    const dj_chain_params *chain;
+    void (*primal)(double *y, const double *x, size_t n);
+} job;
+
+static volatile double sink;
+
+static void run_primal(void *p)
+{
+    job *j = p;
+    if (j->chain)
+        chain_primal(j->y, j->x, j->chain);
+    else
+        j->primal(j->y, j->x, j->f->n);
+    sink = j->y[0];
+}
+
+static void run_eval_double(void *p)
+{
+    job *j = p;
+    j->f->eval_double(j->y, j->x, j->f->n, j->f->m, j->f->ctx);
+    sink = j->y[0];
+}
+
+static void run_jvp(void *p)
+{
+    job *j = p;
+    if (dj_jvp(j->y, j->out, j->f, j->x, j->v, &j->opts) != DJ_OK)
+        abort(); /* a benchmark program, not the library: stop loudly */
+    sink = j->out[0];
+}
+
+static void run_jacobian(void *p)
+{
+    job *j = p;
+    if (dj_jacobian(j->out, NULL, j->f, j->x, &j->opts, NULL) != DJ_OK)
+        abort();
+    sink = j->out[0];
+}
+
+/* ---- the measurements ----------------------------------------------------------------- */
+
+static bench_config cfg = {15, 0.02};
+static bench_report rep;
+
+static void print_ratio(const char *family, const char *size, const char *measure,
+                        const bench_stats *r, const char *target)
+{
+    printf("  %-14s %-12s %-26s %8.2fx  [%6.2f .. %6.2f]  %s\n", family, size, measure, r->median,
+           r->min, r->max, target);
+    report_row(&rep, family, size, measure, r, "ratio");
+}
+
+static void bench_jvp(const char *name, dj_fn f, void (*primal)(double *, const double *, size_t),
+                      const char *target)
+{
+    size_t n = f.n;
+    double *x = malloc(n * sizeof *x), *v = malloc(n * sizeof *v), *y = malloc(n * sizeof *y);
+    double *out = malloc(n * sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = 0.5 + 1.5 * (double)i / (double)n;
+        v[i] = 1.0 - (double)(i % 3);
+    }
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    job base = {.f = &f, .x = x, .y = y, .primal = primal};
+    job jvp = {.f = &f, .x = x, .v = v, .y = y, .out = out, .opts = {.ws = &ws}};
+    bench_stats r;
+    char size[32];
+    snprintf(size, sizeof size, "n=m=%zu", n);
+    bench_ratio(&r, NULL, NULL, &cfg, run_primal, &base, run_jvp, &jvp);
+    print_ratio(name, size, "JVP / primal", &r, target);
+    dj_workspace_clear(&ws);
+    free(x), free(v), free(y), free(out);
+}
+
+/* Forward Jacobian for every chunk width; returns the best median ratio. */
+static double bench_jacobian_chunks(const char *family, const char *size, dj_fn f,
+                                    const double *x0, job *base, const char *target)
+{
+    double *J = malloc(f.n * f.m * sizeof *J);
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    double best = INFINITY;
+    int best_k = 0;
+    for (int k = 1; k <= 16; k *= 2) {
+        job jac = {.f = &f, .x = x0, .out = J, .opts = {.mode = DJ_MODE_FORWARD, .chunk = k, .ws = &ws}};
+        bench_stats r;
+        bench_ratio(&r, NULL, NULL, &cfg, run_primal, base, run_jacobian, &jac);
+        char measure[48];
+        snprintf(measure, sizeof measure, "Jacobian fwd k=%d / primal", k);
+        print_ratio(family, size, measure, &r, "");
+        if (r.median < best) {
+            best = r.median;
+            best_k = k;
+        }
+    }
+    printf("  %-14s %-12s %-26s %8.2fx  (k=%d)  %s\n", family, size, "best k", best, best_k,
+           target);
+    bench_stats b = {best, best, best, 1, 0};
+    report_row(&rep, family, size, "Jacobian fwd best k / primal", &b, "ratio");
+    dj_workspace_clear(&ws);
+    free(J);
+    return best;
+}
+
+static void bench_chain(size_t n, size_t h, size_t m, const char *target)
+{
+    dj_problem_instance p;
+    if (dj_problem_chain(&p, n, h, h, m) != DJ_OK)
+        abort();
+    double *y = malloc(m * sizeof *y);
+    char size[32];
+    snprintf(size, sizeof size, "%zu-%zu-%zu", n, h, m);
+    job base = {.f = &p.fn, .x = p.x0, .y = y, .chain = p.data};
+    bench_jacobian_chunks("chain", size, p.fn, p.x0, &base, target);
+    /* the same against a primal that calls dgemv (the body's double
+     * instantiation, through dj_linear) */
+    double *J = malloc(n * m * sizeof *J);
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    job gemv = {.f = &p.fn, .x = p.x0, .y = y};
+    job jac = {.f = &p.fn, .x = p.x0, .out = J, .opts = {.mode = DJ_MODE_FORWARD, .ws = &ws}};
+    bench_stats r;
+    bench_ratio(&r, NULL, NULL, &cfg, run_eval_double, &gemv, run_jacobian, &jac);
+    print_ratio("chain", size, "Jacobian fwd / dgemv primal", &r, "(other baseline)");
+    dj_workspace_clear(&ws);
+    free(J), free(y);
+    dj_problem_destroy(&p);
+}
+
+static void bench_brown(size_t n, const char *target)
+{
+    dj_problem_instance p;
+    if (dj_problem_create(&p, dj_problem_find("brown"), n) != DJ_OK)
+        abort();
+    double *y = malloc(n * sizeof *y);
+    char size[32];
+    snprintf(size, sizeof size, "n=m=%zu", n);
+    job base = {.f = &p.fn, .x = p.x0, .y = y, .primal = brown_primal};
+    bench_jacobian_chunks("brown", size, p.fn, p.x0, &base, target);
+    free(y);
+    dj_problem_destroy(&p);
+}
+
+int main(int argc, char **argv)
+{
+    const char *csv = "bench_forward.csv";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            cfg = (bench_config){3, 0.002};
+        else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
+            csv = argv[++i];
+        else {
+            fprintf(stderr, "usage: bench_forward [--quick] [--csv FILE]\n");
+            return 2;
+        }
+    }
+    if (!report_open(&rep, csv)) {
+        perror(csv);
+        return 2;
+    }
+    printf("forward mode, ratios to the hand-written double primal (median [min .. max] of %d "
+           "interleaved pairs)\nmachine: %s\n\n",
+           cfg.samples, report_machine(&rep));
+    bench_jvp("transcendental", (dj_fn)DJ_FN_INIT(transc, 1000, 1000, NULL), transc_primal,
+              "target <= 1.5");
+    bench_jvp("poly (+, x)", (dj_fn)DJ_FN_INIT(poly, 1000, 1000, NULL), poly_primal,
+              "target <= 3");
+    bench_chain(8, 64, 8, "target <= 1.5");
+    bench_chain(64, 64, 64, "target <= 8");
+    bench_chain(4, 64, 256, "target <= 1.2");
+    bench_brown(200, "target <= 100");
+    report_close(&rep);
+    printf("\nwrote %s\n", csv);
+    return 0;
+}

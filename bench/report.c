@@ -1,0 +1,72 @@
+/* report.c: the benchmark's CSV output (see report.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+#ifndef BENCH_CFLAGS
+#define BENCH_CFLAGS "unknown"
+#endif
+
+#ifdef __clang__
+#define COMPILER "clang " __clang_version__
+#else
+#define COMPILER "gcc " __VERSION__
+#endif
+
+static void read_machine(char *out, size_t size)
+{
+    snprintf(out, size, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            char *colon = strchr(line, ':');
+            if (colon != NULL) {
+                colon += 2;
+                colon[strcspn(colon, "\n")] = '\0';
+                /* commas would break the CSV */
+                for (char *c = colon; *c; c++)
+                    if (*c == ',')
+                        *c = ' ';
+                snprintf(out, size, "%s", colon);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+int report_open(bench_report *r, const char *path)
+{
+    read_machine(r->machine, sizeof r->machine);
+    time_t now = time(NULL);
+    strftime(r->date, sizeof r->date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    r->csv = fopen(path, "w");
+    if (r->csv == NULL)
+        return 0;
+    fprintf(r->csv, "family,size,measure,median,min,max,samples,unit,machine,compiler,flags,date\n");
+    return 1;
+}
+
+void report_close(bench_report *r)
+{
+    if (r->csv != NULL)
+        fclose(r->csv);
+    r->csv = NULL;
+}
+
+void report_row(bench_report *r, const char *family, const char *size, const char *measure,
+                const bench_stats *s, const char *unit)
+{
+    if (r->csv == NULL)
+        return;
+    fprintf(r->csv, "%s,%s,%s,%.6g,%.6g,%.6g,%d,%s,%s,%s,%s,%s\n", family, size, measure,
+            s->median, s->min, s->max, s->samples, unit, r->machine, COMPILER, BENCH_CFLAGS,
+            r->date);
+}
+
+const char *report_machine(bench_report *r) { return r->machine; }
