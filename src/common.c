@@ -1,4 +1,6 @@
 /* common.c: status messages, version, per-thread events and NaN-safe mode. */
+#include <math.h>
+
 #include "internal.h"
 
 static const char *const messages[DJ_STATUS_COUNT_] = {
@@ -44,6 +46,19 @@ int dj_nansafe_set(int on)
 
 int dj_nansafe(void) { return thread_nansafe; }
 
+void dj__note_produced_nonfinite(const double *J, dj_layout layout, size_t ld, const double *y,
+                                 size_t ys, const double *x, size_t n, size_t m)
+{
+    int bad = 0;
+    for (size_t i = 0; i < m && !bad; i++)
+        bad = !isfinite(y[i * ys]);
+    size_t lines = layout == DJ_ROW_MAJOR ? m : n, len = layout == DJ_ROW_MAJOR ? n : m;
+    for (size_t i = 0; i < lines && !bad; i++)
+        bad = !dj__all_finite(J + i * ld, len);
+    if (bad && dj__all_finite(x, n))
+        dj_event_raise(DJ_EVENT_NONFINITE);
+}
+
 void dj__note_nonfinite(const double *v, size_t count)
 {
     if (!dj__all_finite(v, count))
@@ -52,9 +67,18 @@ void dj__note_nonfinite(const double *v, size_t count)
 
 int dj__all_finite(const double *v, size_t count)
 {
-    /* x - x is 0 for finite x and NaN otherwise: one branch per array. */
-    double acc = 0.0;
-    for (size_t i = 0; i < count; i++)
-        acc += v[i] - v[i];
-    return acc == 0.0;
+    /* x - x is 0 for finite x and NaN otherwise: no branch per value. Four
+     * sums, because one is a chain of dependent additions that costs more
+     * than evaluating a cheap function. */
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        a0 += v[i] - v[i];
+        a1 += v[i + 1] - v[i + 1];
+        a2 += v[i + 2] - v[i + 2];
+        a3 += v[i + 3] - v[i + 3];
+    }
+    for (; i < count; i++)
+        a0 += v[i] - v[i];
+    return (a0 + a1) + (a2 + a3) == 0.0;
 }

@@ -35,8 +35,9 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
             y[i] = Y[2 * i];
         jv[i] = Y[2 * i + 1];
     }
-    if (dj__all_finite(X, nx))
-        dj__note_nonfinite(Y, ny);
+    /* outputs first: the inputs are scanned only when an output is bad */
+    if (!dj__all_finite(Y, ny) && dj__all_finite(X, nx))
+        dj_event_raise(DJ_EVENT_NONFINITE);
     dj__free(tmp);
     if (opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
         return DJ_ENONFINITE;
@@ -96,8 +97,7 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
         if (y != NULL)
             for (size_t i = 0; i < m; i++)
                 y[i] = Y[i * s];
-        if (dj__all_finite(x, n))
-            dj__note_nonfinite(Y, ny);
+        dj__note_produced_nonfinite(J, layout, ld, Y, s, x, n, m);
     }
     if (report != NULL) {
         report->mode = DJ_MODE_FORWARD;

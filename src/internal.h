@@ -55,4 +55,10 @@ void dj__note_nonfinite(const double *v, size_t count);
 /* Returns nonzero when all count values are finite. */
 int dj__all_finite(const double *v, size_t count);
 
+/* Raises DJ_EVENT_NONFINITE when y (m values, stride ys) or the m×n matrix J
+ * (layout, ld) holds a NaN or Inf while every input x (n values) is finite:
+ * the function produced it. */
+void dj__note_produced_nonfinite(const double *J, dj_layout layout, size_t ld, const double *y,
+                                 size_t ys, const double *x, size_t n, size_t m);
+
 #endif /* DUALJAC_INTERNAL_H */

@@ -97,10 +97,8 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
         status = dj_graph_vjp(g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
         memcpy(y, g->output_values, f->m * sizeof *y);
-    if (status == DJ_OK && dj__all_finite(x, f->n)) {
-        dj__note_nonfinite(g->output_values, f->m);
-        dj__note_nonfinite(ju, f->n);
-    }
+    if (status == DJ_OK)
+        dj__note_produced_nonfinite(ju, DJ_ROW_MAJOR, f->n, g->output_values, 1, x, f->n, 1);
     dj__free(tmpbuf);
     dj_graph_clear(&tmp);
     return status;
@@ -193,11 +191,7 @@ int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, 
     if (status == DJ_OK) {
         if (y != NULL)
             memcpy(y, g->output_values, m * sizeof *y);
-        if (dj__all_finite(x, n)) {
-            dj__note_nonfinite(g->output_values, m);
-            for (size_t i = 0; i < (layout == DJ_ROW_MAJOR ? m : n); i++)
-                dj__note_nonfinite(J + i * ld, layout == DJ_ROW_MAJOR ? n : m);
-        }
+        dj__note_produced_nonfinite(J, layout, ld, g->output_values, 1, x, n, m);
     }
     if (report != NULL) {
         report->mode = DJ_MODE_REVERSE;
