@@ -8,7 +8,7 @@
  *        Brown almost-linear function, for every chunk width k.
  *
  * The chain is also compared with a primal that itself calls dgemv.
- * Usage: bench_forward [--quick] [--csv FILE]
+ * Usage: bench_forward [--quick] [--csv FILE] [--only FAMILY]
  */
 #include <math.h>
 #include <stdio.h>
@@ -141,6 +141,9 @@ static void run_jacobian(void *p)
 
 static bench_config cfg = {15, 0.02};
 static bench_report rep;
+static const char *only; /* --only: one family */
+
+static int wanted(const char *family) { return only == NULL || strcmp(only, family) == 0; }
 
 static void print_ratio(const char *family, const char *size, const char *measure,
                         const bench_stats *r, const char *target)
@@ -250,8 +253,10 @@ int main(int argc, char **argv)
             cfg = (bench_config){3, 0.002};
         else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
             csv = argv[++i];
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_forward [--quick] [--csv FILE]\n");
+            fprintf(stderr, "usage: bench_forward [--quick] [--csv FILE] [--only FAMILY]\n");
             return 2;
         }
     }
@@ -262,14 +267,18 @@ int main(int argc, char **argv)
     printf("forward mode, ratios to the hand-written double primal (median [min .. max] of %d "
            "interleaved pairs)\nmachine: %s\n\n",
            cfg.samples, report_machine(&rep));
-    bench_jvp("transcendental", (dj_fn)DJ_FN_INIT(transc, 1000, 1000, NULL), transc_primal,
-              "target <= 1.5");
-    bench_jvp("poly (+, x)", (dj_fn)DJ_FN_INIT(poly, 1000, 1000, NULL), poly_primal,
-              "target <= 3");
-    bench_chain(8, 64, 8, "target <= 1.5");
-    bench_chain(64, 64, 64, "target <= 8");
-    bench_chain(4, 64, 256, "target <= 1.2");
-    bench_brown(200, "target <= 100");
+    if (wanted("transcendental"))
+        bench_jvp("transcendental", (dj_fn)DJ_FN_INIT(transc, 1000, 1000, NULL), transc_primal,
+                  "target <= 1.5");
+    if (wanted("poly"))
+        bench_jvp("poly", (dj_fn)DJ_FN_INIT(poly, 1000, 1000, NULL), poly_primal, "target <= 3");
+    if (wanted("chain")) {
+        bench_chain(8, 64, 8, "target <= 1.5");
+        bench_chain(64, 64, 64, "target <= 8");
+        bench_chain(4, 64, 256, "target <= 1.2");
+    }
+    if (wanted("brown"))
+        bench_brown(200, "target <= 100");
     report_close(&rep);
     printf("\nwrote %s\n", csv);
     return 0;

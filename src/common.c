@@ -1,5 +1,6 @@
 /* common.c: status messages, version, per-thread events and NaN-safe mode. */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -67,18 +68,25 @@ void dj__note_nonfinite(const double *v, size_t count)
 
 int dj__all_finite(const double *v, size_t count)
 {
-    /* x - x is 0 for finite x and NaN otherwise: no branch per value. Four
-     * sums, because one is a chain of dependent additions that costs more
-     * than evaluating a cheap function. */
-    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    /* x - x is 0 for finite x and NaN otherwise: no branch per value. Sums
+     * in parallel lanes, because one running sum is a chain of dependent
+     * additions that costs more than evaluating a cheap function. */
     size_t i = 0;
+#if defined(__GNUC__) || defined(__clang__)
+    dj__v2 a0 = dj__v2_zero(), a1 = dj__v2_zero();
     for (; i + 4 <= count; i += 4) {
-        a0 += v[i] - v[i];
-        a1 += v[i + 1] - v[i + 1];
-        a2 += v[i + 2] - v[i + 2];
-        a3 += v[i + 3] - v[i + 3];
+        dj__v2 x0, x1;
+        memcpy(&x0, v + i, sizeof x0);
+        memcpy(&x1, v + i + 2, sizeof x1);
+        a0 += x0 - x0;
+        a1 += x1 - x1;
     }
+    a0 += a1;
+    double acc = a0[0] + a0[1];
+#else
+    double acc = 0.0;
+#endif
     for (; i < count; i++)
-        a0 += v[i] - v[i];
-    return (a0 + a1) + (a2 + a3) == 0.0;
+        acc += v[i] - v[i];
+    return acc == 0.0;
 }

@@ -44,19 +44,88 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
     return DJ_OK;
 }
 
-/* Copies tangent slots [0, w) of the m outputs into columns c0.. of J. */
-static void store_columns(double *J, const double *Y, size_t m, int k, size_t c0, size_t w,
-                          dj_layout layout, size_t ld)
+/* Copies w doubles and returns the sum of x - x over them: 0 when all are
+ * finite, NaN otherwise. */
+static double copy_checked(double *restrict dst, const double *restrict src, size_t w)
+{
+    double acc = 0.0;
+    for (size_t c = 0; c < w; c++) {
+        dst[c] = src[c];
+        acc += src[c] - src[c];
+    }
+    return acc;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+/* The same for full rows of a fixed width K, pairs at a time and fully
+ * unrolled: ~2 instructions a double, where memcpy calls and a separate scan
+ * cost ~5 (callgrind, Brown n = 200). */
+#define DJ__COPY_ROWS(K)                                                       \
+    static double copy_rows_##K(double *J, size_t ld, const double *Y, size_t m)  \
+    {                                                                          \
+        dj__v2 a = dj__v2_zero();                                              \
+        for (size_t i = 0; i < m; i++) {                                       \
+            const double *src = Y + i * (K + 1) + 1;                           \
+            double *dst = J + i * ld;                                          \
+            DJ__UNROLL                                                         \
+            for (size_t c = 0; c < K; c += 2) {                                \
+                dj__v2 t;                                                      \
+                memcpy(&t, src + c, sizeof t);                                 \
+                memcpy(dst + c, &t, sizeof t);                                 \
+                a += t - t;                                                    \
+            }                                                                  \
+        }                                                                      \
+        return a[0] + a[1];                                                    \
+    }
+DJ__COPY_ROWS(2)
+DJ__COPY_ROWS(4)
+DJ__COPY_ROWS(8)
+DJ__COPY_ROWS(16)
+#undef DJ__COPY_ROWS
+#endif
+
+/* Full rows of width k from Y into J (row-major); the sum of x - x. */
+static double copy_rows(double *J, size_t ld, const double *Y, size_t m, int k)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    switch (k) {
+    case 2: return copy_rows_2(J, ld, Y, m);
+    case 4: return copy_rows_4(J, ld, Y, m);
+    case 8: return copy_rows_8(J, ld, Y, m);
+    case 16: return copy_rows_16(J, ld, Y, m);
+    default: break;
+    }
+#endif
+    double acc = 0.0;
+    size_t s = dj__stride(k);
+    for (size_t i = 0; i < m; i++)
+        acc += copy_checked(J + i * ld, Y + i * s + 1, (size_t)k);
+    return acc;
+}
+
+/* Copies tangent slots [0, w) of the m outputs into columns c0.. of J;
+ * returns 0 when one of them, or an output value, is NaN or Inf. */
+static int store_columns(double *J, const double *Y, size_t m, int k, size_t c0, size_t w,
+                         dj_layout layout, size_t ld)
 {
     size_t s = dj__stride(k);
-    if (layout == DJ_ROW_MAJOR) {
+    double acc = 0.0;
+    for (size_t i = 0; i < m; i++)
+        acc += Y[i * s] - Y[i * s];
+    if (layout == DJ_ROW_MAJOR && w == (size_t)k) {
+        acc += copy_rows(J + c0, ld, Y, m, k);
+    } else if (layout == DJ_ROW_MAJOR) {
         for (size_t i = 0; i < m; i++)
-            memcpy(J + i * ld + c0, Y + i * s + 1, w * sizeof(double));
+            acc += copy_checked(J + i * ld + c0, Y + i * s + 1, w);
     } else {
-        for (size_t t = 0; t < w; t++)
-            for (size_t i = 0; i < m; i++)
-                J[(c0 + t) * ld + i] = Y[i * s + 1 + t];
+        for (size_t c = 0; c < w; c++)
+            for (size_t i = 0; i < m; i++) {
+                double t = Y[i * s + 1 + c];
+                J[(c0 + c) * ld + i] = t;
+                acc += t - t;
+            }
     }
+    return acc == 0.0;
 }
 
 int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
@@ -79,7 +148,7 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
     for (size_t j = 0; j < n; j++)
         X[j * s] = x[j];
 
-    int status = DJ_OK;
+    int status = DJ_OK, finite = 1;
     size_t passes = 0;
     for (size_t c0 = 0; c0 < n; c0 += (size_t)k) {
         size_t w = n - c0 < (size_t)k ? n - c0 : (size_t)k;
@@ -88,7 +157,7 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
         status = dj__eval_chunk(f, k, Y, X);
         if (status != DJ_OK)
             break;
-        store_columns(J, Y, m, k, c0, w, layout, ld);
+        finite &= store_columns(J, Y, m, k, c0, w, layout, ld);
         for (size_t t = 0; t < w; t++)
             X[(c0 + t) * s + 1 + t] = 0.0;
         passes++;
@@ -97,7 +166,8 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
         if (y != NULL)
             for (size_t i = 0; i < m; i++)
                 y[i] = Y[i * s];
-        dj__note_produced_nonfinite(J, layout, ld, Y, s, x, n, m);
+        if (!finite && dj__all_finite(x, n))
+            dj_event_raise(DJ_EVENT_NONFINITE);
     }
     if (report != NULL) {
         report->mode = DJ_MODE_FORWARD;

@@ -42,13 +42,19 @@ static inline dj_dual dj_dual_make(double v, double d)
 
 #define DJ__T dj_dual
 #define DJ__K 1
+#define DJ__L 1
 #define DJ__F(op) dj_dual_##op
 #define DJ__D(x, i) ((&(x).d)[i])
+#define DJ__LN(x, i) DJ__D(x, i)
+#define DJ__LZERO 0.0
 #include "dual_template.h"
 #undef DJ__T
 #undef DJ__K
+#undef DJ__L
 #undef DJ__F
 #undef DJ__D
+#undef DJ__LN
+#undef DJ__LZERO
 
 #ifdef __cplusplus
 }

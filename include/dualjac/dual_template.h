@@ -5,7 +5,10 @@
  *   DJ__T  the type (dj_dual, dj_dual8, ...),
  *   DJ__K  its number of tangents,
  *   DJ__F(op) the name of its operation `op` (dj_dual8_##op),
- *   DJ__D(x, i) tangent i of x, as an lvalue.
+ *   DJ__D(x, i) tangent i of x, as an lvalue,
+ *   DJ__L, DJ__LN(x, i), DJ__LZERO: the tangents as DJ__L lanes (pairs of
+ *       doubles on gcc and clang, single doubles otherwise) and a zero lane;
+ *       the hot kernels work lane by lane.
  *
  * Every operation takes and returns values. Each derivative is the value's
  * partial derivative (from partials.h) times the argument's tangents. The
@@ -24,8 +27,8 @@ static inline DJ__T DJ__F(const)(double c)
     DJ__T r;
     r.v = c;
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) = 0.0;
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) = DJ__LZERO;
     return r;
 }
 
@@ -35,8 +38,8 @@ static inline DJ__T DJ__F(scale_)(double v, double p, DJ__T a)
     DJ__T r;
     r.v = v;
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) = p * DJ__D(a, i);
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) = p * DJ__LN(a, i);
     return r;
 }
 
@@ -46,8 +49,8 @@ static inline DJ__T DJ__F(comb_)(double v, double pa, DJ__T a, double pb, DJ__T 
     DJ__T r;
     r.v = v;
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) = pa * DJ__D(a, i) + pb * DJ__D(b, i);
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) = pa * DJ__LN(a, i) + pb * DJ__LN(b, i);
     return r;
 }
 
@@ -107,8 +110,8 @@ static inline DJ__T DJ__F(add)(DJ__T a, DJ__T b)
     DJ__T r;
     r.v = a.v + b.v;
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) = DJ__D(a, i) + DJ__D(b, i);
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) = DJ__LN(a, i) + DJ__LN(b, i);
     return r;
 }
 
@@ -126,8 +129,8 @@ static inline DJ__T DJ__F(sub)(DJ__T a, DJ__T b)
     DJ__T r;
     r.v = a.v - b.v;
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) = DJ__D(a, i) - DJ__D(b, i);
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) = DJ__LN(a, i) - DJ__LN(b, i);
     return r;
 }
 
@@ -143,8 +146,8 @@ static inline DJ__T DJ__F(neg)(DJ__T a)
     DJ__T r;
     r.v = -a.v;
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) = -DJ__D(a, i);
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) = -DJ__LN(a, i);
     return r;
 }
 
@@ -192,8 +195,8 @@ static inline DJ__T DJ__F(fma)(DJ__T a, DJ__T b, DJ__T c)
 {
     DJ__T r = DJ__F(comb_)(fma(a.v, b.v, c.v), b.v, a, a.v, b);
     DJ__UNROLL
-    for (int i = 0; i < DJ__K; i++)
-        DJ__D(r, i) += DJ__D(c, i);
+    for (int i = 0; i < DJ__L; i++)
+        DJ__LN(r, i) += DJ__LN(c, i);
     return r;
 }
 

@@ -20,11 +20,44 @@
 extern "C" {
 #endif
 
-/* A value and K tangents. */
-typedef struct dj_dual2 { double v; double d[2]; } dj_dual2;
-typedef struct dj_dual4 { double v; double d[4]; } dj_dual4;
-typedef struct dj_dual8 { double v; double d[8]; } dj_dual8;
-typedef struct dj_dual16 { double v; double d[16]; } dj_dual16;
+/* A value and K tangents. With gcc and clang the tangents are also visible
+ * as pairs of 2-double vectors (dv_, private): the arithmetic runs on those,
+ * which halves the registers a multi-dual occupies and lets gcc -O2 emit
+ * packed SSE2 code (the Brown benchmark's pass ran 1.65x faster). The pair
+ * type keeps 8-byte alignment, so the layout is K+1 doubles either way. */
+#if defined(__GNUC__) || defined(__clang__)
+typedef double dj__v2 __attribute__((vector_size(16), aligned(8)));
+#define DJ__MDUAL_STRUCT(T, K)                                                 \
+    typedef struct T {                                                         \
+        double v;                                                              \
+        union {                                                                \
+            double d[K];                                                       \
+            dj__v2 dv_[K / 2];                                                 \
+        };                                                                     \
+    } T;
+static inline dj__v2 dj__v2_zero(void)
+{
+    dj__v2 z = {0.0, 0.0};
+    return z;
+}
+#define DJ__MDUAL_LANES(K) ((K) / 2)
+#define DJ__MDUAL_LANE(x, i) ((x).dv_[i])
+#define DJ__MDUAL_LANE_ZERO dj__v2_zero()
+#else
+#define DJ__MDUAL_STRUCT(T, K)                                                 \
+    typedef struct T {                                                         \
+        double v;                                                              \
+        double d[K];                                                           \
+    } T;
+#define DJ__MDUAL_LANES(K) (K)
+#define DJ__MDUAL_LANE(x, i) ((x).d[i])
+#define DJ__MDUAL_LANE_ZERO 0.0
+#endif
+DJ__MDUAL_STRUCT(dj_dual2, 2)
+DJ__MDUAL_STRUCT(dj_dual4, 4)
+DJ__MDUAL_STRUCT(dj_dual8, 8)
+DJ__MDUAL_STRUCT(dj_dual16, 16)
+#undef DJ__MDUAL_STRUCT
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(dj_dual2) == 3 * sizeof(double), "dj_dual2 must be unpadded");
@@ -34,40 +67,52 @@ _Static_assert(sizeof(dj_dual16) == 17 * sizeof(double), "dj_dual16 must be unpa
 #endif
 
 #define DJ__D(x, i) ((x).d[i])
+#define DJ__LN(x, i) DJ__MDUAL_LANE(x, i)
+#define DJ__LZERO DJ__MDUAL_LANE_ZERO
 
 #define DJ__T dj_dual2
 #define DJ__K 2
+#define DJ__L DJ__MDUAL_LANES(2)
 #define DJ__F(op) dj_dual2_##op
 #include "dual_template.h"
 #undef DJ__T
 #undef DJ__K
+#undef DJ__L
 #undef DJ__F
 
 #define DJ__T dj_dual4
 #define DJ__K 4
+#define DJ__L DJ__MDUAL_LANES(4)
 #define DJ__F(op) dj_dual4_##op
 #include "dual_template.h"
 #undef DJ__T
 #undef DJ__K
+#undef DJ__L
 #undef DJ__F
 
 #define DJ__T dj_dual8
 #define DJ__K 8
+#define DJ__L DJ__MDUAL_LANES(8)
 #define DJ__F(op) dj_dual8_##op
 #include "dual_template.h"
 #undef DJ__T
 #undef DJ__K
+#undef DJ__L
 #undef DJ__F
 
 #define DJ__T dj_dual16
 #define DJ__K 16
+#define DJ__L DJ__MDUAL_LANES(16)
 #define DJ__F(op) dj_dual16_##op
 #include "dual_template.h"
 #undef DJ__T
 #undef DJ__K
+#undef DJ__L
 #undef DJ__F
 
 #undef DJ__D
+#undef DJ__LN
+#undef DJ__LZERO
 
 /* Returns the multi-dual with value v and tangents d[0..K-1]. */
 #define DJ__MAKE(T, K)                                         \
