@@ -1,0 +1,687 @@
+/*
+ * cli.c: jacdump, the command that prints the Jacobian of a function at a
+ * point. The function comes from an expression, a file of expressions, a
+ * built-in problem or a user's shared object; the maths is the library's.
+ * Exit status: 0 success, 1 a non-finite result or a failed --check, 2 bad
+ * input (with one line naming the place).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <dualjac.h>
+
+#include "../problems/problems.h"
+#include "det.h"
+#include "formats.h"
+#include "program.h"
+#include "readers.h"
+
+#define EXIT_BAD_RESULT 1
+#define EXIT_BAD_INPUT 2
+
+typedef struct options {
+    const char *expr, *file, *fn_name, *lib, *sym, *vars, *at, *at_file;
+    const char *mode, *format, *output;
+    size_t n;
+    int chunk, precision, transpose, check, det, logdet, sparsity, stats, nansafe;
+} options;
+
+/* Everything main owns, released in one place. */
+typedef struct session {
+    options o;
+    char *text;              /* expression text (from -f) */
+    expr_program *prog;
+    dj_problem_instance prob;
+    void *lib;
+    dj_fn fn;
+    char **var_names;        /* --vars, split */
+    size_t nvar_names;
+    double *x, *f, *J, *J2, *J3;
+    FILE *out;
+} session;
+
+static void session_free(session *s)
+{
+    free(s->text);
+    expr_free(s->prog);
+    dj_problem_destroy(&s->prob);
+    if (s->lib)
+        dlclose(s->lib);
+    for (size_t i = 0; i < s->nvar_names; i++)
+        free(s->var_names[i]);
+    free(s->var_names);
+    free(s->x);
+    free(s->f);
+    free(s->J);
+    free(s->J2);
+    free(s->J3);
+    if (s->out && s->out != stdout)
+        fclose(s->out);
+}
+
+static int error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("jacdump: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_BAD_INPUT;
+}
+
+static void usage(FILE *out)
+{
+    fputs(
+        "usage: jacdump (-e EXPR | -f FILE | --fn NAME [--n N] | --lib SO --sym NAME)\n"
+        "               [--at VALUES | --at-file FILE] [options]\n"
+        "Prints the Jacobian J = df/dx of a function at a point.\n"
+        "\n"
+        "The function:\n"
+        "  -e, --expr EXPR     expressions, e.g. 'x*y, sin(x) + y^2' or\n"
+        "                      'r = hypot(x, y); r*cos(t), r*sin(t)'\n"
+        "  -f, --file FILE     the same language from a file ('-' for stdin)\n"
+        "      --vars LIST     input names and their order, e.g. x,y,t\n"
+        "                      (default: order of first appearance; x1..xn by number)\n"
+        "      --fn NAME       a built-in problem (see --list), at its standard start\n"
+        "      --n N           its size\n"
+        "      --lib SO        a shared object exporting a dj_fn ...\n"
+        "      --sym NAME      ... called NAME (built with DJ_FN_DEFINE)\n"
+        "      --list          list the built-in problems\n"
+        "The point:\n"
+        "      --at VALUES     1,2,3 in input order, or x=1,y=2 by name\n"
+        "      --at-file FILE  numbers separated by blanks, newlines or commas\n"
+        "What to compute:\n"
+        "      --mode MODE     fwd, rev, auto (default) or fd (central differences)\n"
+        "      --chunk K       directions per pass or sweep: 1, 2, 4, 8 or 16\n"
+        "      --check         compute every mode, print their differences; exit 1 if\n"
+        "                      forward and reverse differ beyond 1e-12 (relative)\n"
+        "      --nansafe       0 times an infinite partial stays 0 (see dualjac docs)\n"
+        "      --det, --logdet determinant, or log|det| and sign, of a square J\n"
+        "      --sparsity      the nonzero pattern as a picture\n"
+        "      --stats         passes, sweeps, graph size and time, on stderr\n"
+        "How to print it:\n"
+        "      --format FMT    text (default), csv, json, mm (Matrix Market), npy\n"
+        "      --precision P   significant digits\n"
+        "      --transpose     print J transposed\n"
+        "  -o, --output FILE   write to FILE instead of standard output\n"
+        "  -h, --help          this help;  --version  the version\n"
+        "\n"
+        "Examples:\n"
+        "  jacdump -e 'x*y, sin(x) + y^2' --at x=1,y=2\n"
+        "  jacdump --fn broyden --n 8 --sparsity\n"
+        "  jacdump -f model.txt --at-file point.txt --format npy -o J.npy\n"
+        "Exit status: 0 success, 1 a NaN or Inf result or a failed --check, 2 bad input.\n",
+        out);
+}
+
+enum {
+    OPT_FN = 256, OPT_N, OPT_LIB, OPT_SYM, OPT_LIST, OPT_VARS, OPT_AT, OPT_AT_FILE, OPT_MODE,
+    OPT_CHUNK, OPT_CHECK, OPT_NANSAFE, OPT_DET, OPT_LOGDET, OPT_SPARSITY, OPT_STATS,
+    OPT_FORMAT, OPT_PRECISION, OPT_TRANSPOSE, OPT_VERSION
+};
+
+/* A whole-string non-negative integer. */
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno != 0 || v > (unsigned long long)((size_t)-1))
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int list_problems(void)
+{
+    size_t count;
+    const dj_problem *p = dj_problem_all(&count);
+    printf("built-in problems (--fn NAME [--n N]):\n");
+    for (size_t i = 0; i < count; i++) {
+        printf("  %-15s n = %zu by default (n >= %zu", p[i].name, p[i].n_default, p[i].n_min);
+        if (p[i].n_step > 1)
+            printf(", a multiple of %zu", p[i].n_step);
+        if (p[i].n_max)
+            printf(", <= %zu", p[i].n_max);
+        printf(")\n  %15s %s\n", "", p[i].summary);
+    }
+    return 0;
+}
+
+/* Reads a whole file ('-': stdin) into a string. */
+static char *read_text(const char *path, const char **why)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (f == NULL) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        size_t got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (len < cap - 1)
+            break;
+        char *bigger = cap < (1u << 30) ? realloc(buf, 2 * cap) : NULL;
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (buf == NULL || failed) {
+        *why = buf == NULL ? "too large or out of memory" : "read error";
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    if (memchr(buf, '\0', len) != NULL) {
+        *why = "it is not text (a NUL byte)";
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* A compile error: one line with the place, then the source line and a caret. */
+static int report_parse_error(const session *s, const char *text, const expr_error *e)
+{
+    int single_line = strchr(text, '\n') == NULL;
+    if (s->o.file)
+        fprintf(stderr, "jacdump: error: %s:%zu:%zu: %s\n",
+                strcmp(s->o.file, "-") == 0 ? "<stdin>" : s->o.file, e->line, e->column,
+                e->message);
+    else if (single_line)
+        fprintf(stderr, "jacdump: error: %s at column %zu\n", e->message, e->column);
+    else
+        fprintf(stderr, "jacdump: error: %s at line %zu, column %zu\n", e->message, e->line,
+                e->column);
+    const char *line = text + e->line_start;
+    size_t len = strcspn(line, "\n");
+    if (len < 200) {
+        fprintf(stderr, "  %.*s\n  ", (int)len, line);
+        for (size_t i = 1; i < e->column; i++)
+            fputc(line[i - 1] == '\t' ? '\t' : ' ', stderr);
+        fputs("^\n", stderr);
+    }
+    return EXIT_BAD_INPUT;
+}
+
+/* Splits --vars and checks the names. */
+static int split_vars(session *s)
+{
+    const char *p = s->o.vars;
+    size_t count = 1;
+    for (const char *c = p; *c; c++)
+        count += *c == ',';
+    s->var_names = calloc(count, sizeof *s->var_names);
+    if (s->var_names == NULL)
+        return error("out of memory");
+    for (size_t i = 0; i < count; i++) {
+        size_t len = strcspn(p, ",");
+        const char *name = p;
+        while (len > 0 && (*name == ' ' || *name == '\t'))
+            name++, len--;
+        while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+            len--;
+        int ok = len > 0 && (name[0] == '_' || (name[0] >= 'a' && name[0] <= 'z') ||
+                             (name[0] >= 'A' && name[0] <= 'Z'));
+        for (size_t k = 1; k < len && ok; k++)
+            ok = name[k] == '_' || (name[k] >= 'a' && name[k] <= 'z') ||
+                 (name[k] >= 'A' && name[k] <= 'Z') || (name[k] >= '0' && name[k] <= '9');
+        if (!ok)
+            return error("--vars: '%.*s' is not a name (item %zu)", (int)len, name, i + 1);
+        s->var_names[i] = strndup(name, len);
+        if (s->var_names[i] == NULL)
+            return error("out of memory");
+        s->nvar_names = i + 1;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(s->var_names[k], s->var_names[i]) == 0)
+                return error("--vars: '%s' is listed twice", s->var_names[i]);
+        p += strcspn(p, ",");
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+/* Sets s->fn from whichever source was given. */
+static int load_function(session *s)
+{
+    const options *o = &s->o;
+    int sources = (o->expr != NULL) + (o->file != NULL) + (o->fn_name != NULL) + (o->lib != NULL);
+    if (sources == 0)
+        return error("no function: give -e EXPR, -f FILE, --fn NAME or --lib SO --sym NAME "
+                     "(see --help)");
+    if (sources > 1)
+        return error("give only one of -e, -f, --fn and --lib");
+    if (o->n && !o->fn_name)
+        return error("--n is for built-in problems (--fn)");
+    if (o->sym && !o->lib)
+        return error("--sym needs --lib");
+    if (o->vars && !(o->expr || o->file))
+        return error("--vars is for expressions (-e, -f)");
+
+    if (o->expr || o->file) {
+        const char *text = o->expr;
+        if (o->file) {
+            const char *why = "";
+            s->text = read_text(o->file, &why);
+            if (s->text == NULL)
+                return error("cannot read '%s': %s", o->file, why);
+            text = s->text;
+        }
+        if (o->vars && split_vars(s) != 0)
+            return EXIT_BAD_INPUT;
+        expr_error e;
+        int st = expr_compile(&s->prog, text, o->vars ? (const char *const *)s->var_names : NULL,
+                              s->nvar_names, &e);
+        if (st == DJ_EPARSE)
+            return report_parse_error(s, text, &e);
+        if (st != DJ_OK)
+            return error("cannot compile the expressions: %s", dj_strerror(st));
+        if (s->prog->ninputs == 0)
+            return error("the expressions have no variables: nothing to differentiate");
+        s->fn = expr_fn(s->prog);
+        return 0;
+    }
+    if (o->fn_name) {
+        const dj_problem *p = dj_problem_find(o->fn_name);
+        if (p == NULL)
+            return error("unknown problem '%s' (see --list)", o->fn_name);
+        int st = dj_problem_create(&s->prob, p, o->n);
+        if (st == DJ_EDIM)
+            return error("--n %zu: %s needs n >= %zu%s", o->n, p->name, p->n_min,
+                         p->n_step > 1 ? " in steps of its block size" : "");
+        if (st != DJ_OK)
+            return error("--fn %s with n = %zu: %s", p->name, o->n ? o->n : p->n_default,
+                         dj_strerror(st));
+        s->fn = s->prob.fn;
+        return 0;
+    }
+    if (!o->sym)
+        return error("--lib needs --sym NAME, the dj_fn to load");
+    s->lib = dlopen(o->lib, RTLD_NOW | RTLD_LOCAL);
+    if (s->lib == NULL) {
+        const char *why = dlerror();
+        return error("cannot load '%s': %s", o->lib, why ? why : "unknown reason");
+    }
+    const dj_fn *fn = dlsym(s->lib, o->sym);
+    if (fn == NULL)
+        return error("'%s' has no symbol '%s'", o->lib, o->sym);
+    if (fn->abi != DJ_FN_ABI)
+        return error("'%s' in '%s' is not a dj_fn of this dualjac (layout %u, expected %u)",
+                     o->sym, o->lib, fn->abi, DJ_FN_ABI);
+    int st = dj_fn_check(fn);
+    if (st != DJ_OK)
+        return error("'%s' in '%s' is not usable: %s", o->sym, o->lib, dj_strerror(st));
+    s->fn = *fn;
+    return 0;
+}
+
+/* Allocates x, f and J, checking that m·n doubles can exist. */
+static int allocate(session *s)
+{
+    size_t n = s->fn.n, m = s->fn.m;
+    if (n > ((size_t)-1) / sizeof(double) / m)
+        return error("a %zu x %zu Jacobian does not fit in memory", m, n);
+    s->x = malloc(n * sizeof *s->x);
+    s->f = malloc(m * sizeof *s->f);
+    s->J = malloc(m * n * sizeof *s->J);
+    if (s->x == NULL || s->f == NULL || s->J == NULL)
+        return error("out of memory for a %zu x %zu Jacobian (%.3g GB)", m, n,
+                     (double)m * (double)n * 8e-9);
+    return 0;
+}
+
+static int read_point(session *s)
+{
+    size_t n = s->fn.n;
+    char *const *names = s->prog ? s->prog->inputs : NULL;
+    if (s->o.at && s->o.at_file)
+        return error("give --at or --at-file, not both");
+    if (s->o.at) {
+        reader_error e;
+        if (point_parse(s->x, n, names, s->o.at, &e) != 0)
+            return error("%s", e.message);
+        return 0;
+    }
+    if (s->o.at_file) {
+        reader_error e;
+        double *v;
+        size_t count;
+        if (point_read_file(&v, &count, s->o.at_file, &e) != 0)
+            return error("%s", e.message);
+        if (count != n) {
+            free(v);
+            return error("%s: %zu number%s for a function of %zu input%s", s->o.at_file, count,
+                         count == 1 ? "" : "s", n, n == 1 ? "" : "s");
+        }
+        memcpy(s->x, v, n * sizeof *v);
+        free(v);
+        return 0;
+    }
+    if (s->prob.x0 != NULL) {
+        memcpy(s->x, s->prob.x0, n * sizeof *s->x);
+        return 0;
+    }
+    return error("no point: give --at VALUES or --at-file FILE");
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Central differences, h = cbrt(eps)·max(1, |x_j|): truncation O(h²)
+ * balances rounding O(eps/h). J is m×n row-major. */
+static int finite_differences(double *J, const dj_fn *f, const double *x)
+{
+    size_t n = f->n, m = f->m;
+    double *xp = malloc(n * sizeof *xp), *yp = malloc(m * sizeof *yp), *ym = malloc(m * sizeof *ym);
+    if (xp == NULL || yp == NULL || ym == NULL) {
+        free(xp), free(yp), free(ym);
+        return DJ_ENOMEM;
+    }
+    memcpy(xp, x, n * sizeof *xp);
+    for (size_t j = 0; j < n; j++) {
+        double h = 6.055454452393343e-06 * (fabs(x[j]) > 1 ? fabs(x[j]) : 1);
+        xp[j] = x[j] + h;
+        double hp = xp[j] - x[j]; /* the step actually taken */
+        f->eval_double(yp, xp, n, m, f->ctx);
+        xp[j] = x[j] - h;
+        double hm = x[j] - xp[j];
+        f->eval_double(ym, xp, n, m, f->ctx);
+        xp[j] = x[j];
+        for (size_t i = 0; i < m; i++)
+            J[i * n + j] = (yp[i] - ym[i]) / (hp + hm);
+    }
+    free(xp), free(yp), free(ym);
+    return DJ_OK;
+}
+
+static const char *mode_name(dj_mode m)
+{
+    return m == DJ_MODE_REVERSE ? "reverse" : m == DJ_MODE_FORWARD ? "forward" : "auto";
+}
+
+/* One Jacobian in the named mode; fills *report and *seconds. */
+static int jacobian(session *s, double *J, const char *mode, dj_report *rep, double *seconds)
+{
+    double t0 = seconds_now();
+    int st;
+    memset(rep, 0, sizeof *rep);
+    if (strcmp(mode, "fd") == 0) {
+        st = finite_differences(J, &s->fn, s->x);
+        s->fn.eval_double(s->f, s->x, s->fn.n, s->fn.m, s->fn.ctx);
+    } else {
+        dj_opts o = {.mode = strcmp(mode, "fwd") == 0   ? DJ_MODE_FORWARD
+                             : strcmp(mode, "rev") == 0 ? DJ_MODE_REVERSE
+                                                        : DJ_MODE_AUTO,
+                     .chunk = s->o.chunk,
+                     .nansafe = s->o.nansafe};
+        st = dj_jacobian(J, s->f, &s->fn, s->x, &o, rep);
+    }
+    *seconds = seconds_now() - t0;
+    if (s->o.stats && st == DJ_OK)
+        fprintf(stderr,
+                "jacdump: stats: mode %s, chunk %d, passes %zu, sweeps %zu, graph nodes %zu, "
+                "time %.3g s\n",
+                strcmp(mode, "fd") == 0 ? "finite differences" : mode_name(rep->mode), rep->chunk,
+                rep->passes, rep->sweeps, rep->graph_nodes, *seconds);
+    return st;
+}
+
+static int jacobian_failed(const char *mode, int st)
+{
+    if (st == DJ_ENOTSUP)
+        return error("mode %s is not available for this function (%s)", mode, dj_strerror(st));
+    if (st == DJ_ENOMEM || st == DJ_ERANGE)
+        return error("the Jacobian is too large: %s", dj_strerror(st));
+    return error("cannot compute the Jacobian: %s", dj_strerror(st));
+}
+
+/* max |a-b| and max |a-b| / max(1, |a|, |b|) over the entries. */
+static void differences(const double *a, const double *b, size_t count, double *abs_d,
+                        double *rel_d)
+{
+    *abs_d = 0, *rel_d = 0;
+    for (size_t i = 0; i < count; i++) {
+        double d = fabs(a[i] - b[i]);
+        if (isnan(d))
+            d = (isnan(a[i]) && isnan(b[i])) || a[i] == b[i] ? 0 : INFINITY;
+        double scale = fmax(1.0, fmax(fabs(a[i]), fabs(b[i])));
+        *abs_d = fmax(*abs_d, d);
+        *rel_d = fmax(*rel_d, isinf(scale) ? (d == 0 ? 0 : INFINITY) : d / scale);
+    }
+}
+
+/* --check: every mode; returns 1 when forward and reverse disagree. */
+static int run_check(session *s, FILE *out)
+{
+    size_t cells = s->fn.m * s->fn.n;
+    dj_report rep;
+    double t;
+    s->J2 = malloc(cells * sizeof *s->J2);
+    s->J3 = malloc(cells * sizeof *s->J3);
+    if (s->J2 == NULL || s->J3 == NULL)
+        return -error("out of memory for --check");
+    int st = jacobian(s, s->J, "fwd", &rep, &t);
+    if (st != DJ_OK)
+        return -jacobian_failed("fwd", st);
+    int have_rev = s->fn.eval_var != NULL;
+    if (have_rev && (st = jacobian(s, s->J2, "rev", &rep, &t)) != DJ_OK)
+        return -jacobian_failed("rev", st);
+    if ((st = jacobian(s, s->J3, "fd", &rep, &t)) != DJ_OK)
+        return -jacobian_failed("fd", st);
+    double a, r;
+    int disagree = 0;
+    if (have_rev) {
+        differences(s->J, s->J2, cells, &a, &r);
+        fprintf(out, "check: forward vs reverse             max abs %.3g  max rel %.3g\n", a, r);
+        disagree = !(r <= 1e-12);
+    } else {
+        fprintf(out, "check: reverse mode not available (no dj_var instantiation)\n");
+    }
+    differences(s->J, s->J3, cells, &a, &r);
+    fprintf(out, "check: forward vs finite differences  max abs %.3g  max rel %.3g\n", a, r);
+    fprintf(out, "check: %s\n", disagree ? "FAILED: forward and reverse differ beyond 1e-12"
+                                          : "forward and reverse agree within 1e-12");
+    return disagree;
+}
+
+/* Reports NaN and Inf in f and J on stderr; returns 1 if there are any. */
+static int warn_nonfinite(const session *s)
+{
+    size_t n = s->fn.n, m = s->fn.m;
+    for (size_t i = 0; i < m; i++)
+        if (!isfinite(s->f[i])) {
+            fprintf(stderr, "jacdump: warning: f%zu = %s at this point\n", i + 1,
+                    isnan(s->f[i]) ? "nan" : "inf");
+            return 1;
+        }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            if (!isfinite(s->J[i * n + j])) {
+                fprintf(stderr, "jacdump: warning: J[%zu][%zu] = %s: f%zu is not "
+                                "differentiable in input %zu here\n",
+                        i + 1, j + 1, isnan(s->J[i * n + j]) ? "nan" : "inf", i + 1, j + 1);
+                return 1;
+            }
+    return 0;
+}
+
+static int parse_options(options *o, int argc, char **argv, int *done)
+{
+    static const struct option longopts[] = {
+        {"expr", required_argument, NULL, 'e'},
+        {"file", required_argument, NULL, 'f'},
+        {"fn", required_argument, NULL, OPT_FN},
+        {"n", required_argument, NULL, OPT_N},
+        {"lib", required_argument, NULL, OPT_LIB},
+        {"sym", required_argument, NULL, OPT_SYM},
+        {"list", no_argument, NULL, OPT_LIST},
+        {"vars", required_argument, NULL, OPT_VARS},
+        {"at", required_argument, NULL, OPT_AT},
+        {"at-file", required_argument, NULL, OPT_AT_FILE},
+        {"mode", required_argument, NULL, OPT_MODE},
+        {"chunk", required_argument, NULL, OPT_CHUNK},
+        {"check", no_argument, NULL, OPT_CHECK},
+        {"nansafe", no_argument, NULL, OPT_NANSAFE},
+        {"det", no_argument, NULL, OPT_DET},
+        {"logdet", no_argument, NULL, OPT_LOGDET},
+        {"sparsity", no_argument, NULL, OPT_SPARSITY},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"precision", required_argument, NULL, OPT_PRECISION},
+        {"transpose", no_argument, NULL, OPT_TRANSPOSE},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    *done = 0;
+    o->mode = "auto";
+    o->format = "text";
+    opterr = 0;
+    int c;
+    size_t v;
+    while ((c = getopt_long(argc, argv, ":e:f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e': o->expr = optarg; break;
+        case 'f': o->file = optarg; break;
+        case 'o': o->output = optarg; break;
+        case OPT_FN: o->fn_name = optarg; break;
+        case OPT_N:
+            if (parse_size(optarg, &o->n) != 0 || o->n == 0)
+                return error("--n: '%s' is not a positive integer", optarg);
+            break;
+        case OPT_LIB: o->lib = optarg; break;
+        case OPT_SYM: o->sym = optarg; break;
+        case OPT_LIST: *done = 1; return list_problems();
+        case OPT_VARS: o->vars = optarg; break;
+        case OPT_AT: o->at = optarg; break;
+        case OPT_AT_FILE: o->at_file = optarg; break;
+        case OPT_MODE:
+            if (strcmp(optarg, "fwd") && strcmp(optarg, "rev") && strcmp(optarg, "auto") &&
+                strcmp(optarg, "fd"))
+                return error("--mode: '%s' is not one of fwd, rev, auto, fd", optarg);
+            o->mode = optarg;
+            break;
+        case OPT_CHUNK:
+            if (parse_size(optarg, &v) != 0 || v > 16 || !dj_chunk_valid((int)v))
+                return error("--chunk: '%s' is not a chunk width (1, 2, 4, 8 or 16)", optarg);
+            o->chunk = (int)v;
+            break;
+        case OPT_CHECK: o->check = 1; break;
+        case OPT_NANSAFE: o->nansafe = 1; break;
+        case OPT_DET: o->det = 1; break;
+        case OPT_LOGDET: o->logdet = 1; break;
+        case OPT_SPARSITY: o->sparsity = 1; break;
+        case OPT_STATS: o->stats = 1; break;
+        case OPT_FORMAT:
+            if (!format_known(optarg))
+                return error("--format: '%s' is not one of text, csv, json, mm, npy", optarg);
+            o->format = optarg;
+            break;
+        case OPT_PRECISION:
+            if (parse_size(optarg, &v) != 0 || v < 1 || v > 17)
+                return error("--precision: '%s' is not a number of digits from 1 to 17", optarg);
+            o->precision = (int)v;
+            break;
+        case OPT_TRANSPOSE: o->transpose = 1; break;
+        case 'h': usage(stdout); *done = 1; return 0;
+        case OPT_VERSION:
+            printf("jacdump (dualjac) %s\n", dj_version());
+            *done = 1;
+            return 0;
+        case ':': return error("%s needs a value", argv[optind - 1]);
+        default:
+            return error("unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return error("unexpected argument '%s' (see --help)", argv[optind]);
+    return 0;
+}
+
+static int run(session *s, int argc, char **argv)
+{
+    int done, rc = parse_options(&s->o, argc, argv, &done);
+    if (rc != 0 || done)
+        return rc;
+    if ((rc = load_function(s)) != 0 || (rc = allocate(s)) != 0 || (rc = read_point(s)) != 0)
+        return rc;
+    if ((s->o.det || s->o.logdet) && s->fn.n != s->fn.m)
+        return error("--det and --logdet need a square Jacobian; this one is %zu x %zu",
+                     s->fn.m, s->fn.n);
+    if (s->o.output) {
+        s->out = fopen(s->o.output, "wb");
+        if (s->out == NULL)
+            return error("cannot write '%s': %s", s->o.output, strerror(errno));
+    } else {
+        s->out = stdout;
+    }
+
+    int check_failed = 0;
+    dj_report rep = {0};
+    double seconds = 0;
+    const char *mode_used = NULL;
+    if (s->o.check) {
+        check_failed = run_check(s, s->out);
+        if (check_failed < 0)
+            return -check_failed;
+        mode_used = "forward";
+        rep.chunk = s->o.chunk ? s->o.chunk : dj_chunk_auto(s->fn.n);
+    } else {
+        int st = jacobian(s, s->J, s->o.mode, &rep, &seconds);
+        if (st != DJ_OK)
+            return jacobian_failed(s->o.mode, st);
+        mode_used = strcmp(s->o.mode, "fd") == 0 ? "finite differences" : mode_name(rep.mode);
+    }
+
+    jd_result r = {.n = s->fn.n, .m = s->fn.m, .x = s->x, .f = s->f, .J = s->J,
+                   .inputs = s->prog ? s->prog->inputs : NULL,
+                   .outputs = s->prog ? s->prog->outputs : NULL,
+                   .mode = mode_used, .chunk = rep.chunk, .seconds = seconds,
+                   .precision = s->o.precision, .transpose = s->o.transpose,
+                   .want_det = s->o.det, .want_logdet = s->o.logdet};
+    if (s->o.det || s->o.logdet) {
+        if (jd_logdet(s->J, s->fn.n, &r.logdet, &r.det_sign) != 0)
+            return error("out of memory for the determinant");
+        r.det = r.det_sign == 0 ? 0.0 : r.det_sign * exp(r.logdet);
+    }
+    int wrote = s->o.sparsity ? format_sparsity(s->out, &r) : format_write(s->out, s->o.format, &r);
+    if (wrote != 0 || fflush(s->out) != 0)
+        return error("cannot write the output: %s", strerror(errno));
+    int nonfinite = warn_nonfinite(s);
+    return (check_failed || nonfinite) ? EXIT_BAD_RESULT : 0;
+}
+
+int main(int argc, char **argv)
+{
+    session s;
+    memset(&s, 0, sizeof s);
+    int rc = run(&s, argc, argv);
+    session_free(&s);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* formats.h: how jacdump writes a Jacobian: text, csv, json, mm, npy. */
+#ifndef JACDUMP_FORMATS_H
+#define JACDUMP_FORMATS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct jd_result {
+    size_t n, m;
+    const double *x, *f, *J; /* J is m×n, row-major */
+    char *const *inputs;     /* n names, or NULL for x1..xn */
+    char *const *outputs;    /* m source texts, or NULL */
+    const char *mode;        /* "forward", "reverse", "finite differences" */
+    int chunk;               /* directions per pass or sweep (0: none) */
+    double seconds;          /* time of the Jacobian */
+    int precision;           /* significant digits; 0: the format's default */
+    int transpose;           /* write Jᵀ */
+    int want_det, want_logdet;
+    double det, logdet;
+    int det_sign;
+} jd_result;
+
+/* Nonzero when name is a format jacdump writes. */
+int format_known(const char *name);
+
+/* Writes r in the named format; returns 0, or -1 on a write error. With
+ * want_det or want_logdet, text and csv write only those lines; json adds
+ * them as fields. */
+int format_write(FILE *out, const char *name, const jd_result *r);
+
+/* The nonzero pattern as a character picture: '*' nonzero, '.' zero. */
+int format_sparsity(FILE *out, const jd_result *r);
+
+#endif

@@ -1,0 +1,25 @@
+/* readers.h: the point at which jacdump differentiates, from --at or a file. */
+#ifndef JACDUMP_READERS_H
+#define JACDUMP_READERS_H
+
+#include <stddef.h>
+
+/* A message naming the place of the problem. */
+typedef struct reader_error {
+    char message[256];
+} reader_error;
+
+/* Parses "1,2,3" (values in input order) or "x=1,y=2" (by name, every input
+ * exactly once) into x[0..n). names may be NULL for unnamed inputs.
+ * Returns 0 on success, -1 with err filled. */
+int point_parse(double *x, size_t n, char *const *names, const char *text, reader_error *err);
+
+/* Reads numbers separated by blanks, newlines or commas from path ("-" is
+ * stdin) into *values (malloc'd, *count of them). Returns 0 or -1 with err. */
+int point_read_file(double **values, size_t *count, const char *path, reader_error *err);
+
+/* Parses one number of C syntax (as strtod reads it) spanning all of text
+ * [0, len); returns 0 or -1. */
+int parse_number(const char *text, size_t len, double *out);
+
+#endif
