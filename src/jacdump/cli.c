@@ -306,6 +306,10 @@ static int load_function(session *s)
         const dj_problem *p = dj_problem_find(o->fn_name);
         if (p == NULL)
             return error("unknown problem '%s' (see --list)", o->fn_name);
+        /* refuse an impossible size before building the problem's data */
+        size_t n = o->n ? o->n : p->n_default, m = dj_problem_outputs(p, n);
+        if (m == 0 || n > ((size_t)-1) / sizeof(double) / m)
+            return error("a %zu x %zu Jacobian does not fit in memory", m ? m : n, n);
         int st = dj_problem_create(&s->prob, p, o->n);
         if (st == DJ_EDIM)
             return error("--n %zu: %s needs n >= %zu%s", o->n, p->name, p->n_min,

@@ -25,10 +25,12 @@ static size_t rows(const jd_result *r) { return r->transpose ? r->n : r->m; }
 static size_t cols(const jd_result *r) { return r->transpose ? r->m : r->n; }
 
 /* A number in C's %g with prec digits; NaN and Inf spelled the same way on
- * every platform. */
+ * every platform, and -0 (as 0 - 0 often comes out of a derivative) as 0. */
 static void number(char *buf, size_t size, double v, int prec)
 {
-    if (isnan(v))
+    if (v == 0.0)
+        snprintf(buf, size, "0");
+    else if (isnan(v))
         snprintf(buf, size, "nan");
     else if (isinf(v))
         snprintf(buf, size, v > 0 ? "inf" : "-inf");
@@ -175,7 +177,9 @@ static void write_csv(FILE *out, const jd_result *r)
 /* JSON has no NaN or Inf: they are written as null. */
 static void json_number(FILE *out, double v, int prec)
 {
-    if (isfinite(v))
+    if (v == 0.0)
+        fprintf(out, "0");
+    else if (isfinite(v))
         fprintf(out, "%.*g", prec, v);
     else
         fprintf(out, "null");

@@ -215,23 +215,30 @@ static int create_chain_vec(dj_problem_instance *p, size_t n)
 /* ---- the registry --------------------------------------------------------------- */
 
 static const dj_problem problems[] = {
-    {"rosenbrock", "Rosenbrock residuals, n = m = 2, start (-1.2, 1)", 2, 2, 2, 2,
+    {"rosenbrock", "Rosenbrock residuals, n = m = 2, start (-1.2, 1)", 2, 2, 2, 2, 1,
      create_rosenbrock},
     {"ext-rosenbrock", "extended Rosenbrock residuals, n = m even, start (-1.2, 1, ...)", 10,
-     2, 2, 0, create_rosenbrock},
+     2, 2, 0, 1, create_rosenbrock},
     {"powell", "Powell singular (extended), n = m multiple of 4, start (3, -1, 0, 1, ...)",
-     4, 4, 4, 0, create_powell},
-    {"broyden", "Broyden tridiagonal, n = m, start -1", 10, 1, 1, 0, create_broyden},
-    {"brown", "Brown almost-linear, n = m, start 0.5", 10, 1, 1, 0, create_brown},
-    {"chain", "chain R^n -> R^64 -> R^64 -> R: tanh layers then a sum", 256, 1, 1, 0,
+     4, 4, 4, 0, 1, create_powell},
+    {"broyden", "Broyden tridiagonal, n = m, start -1", 10, 1, 1, 0, 1, create_broyden},
+    {"brown", "Brown almost-linear, n = m, start 0.5", 10, 1, 1, 0, 1, create_brown},
+    {"chain", "chain R^n -> R^64 -> R^64 -> R: tanh layers then a sum", 256, 1, 1, 0, 0,
      create_chain_sum},
     {"chain-vec", "chain R^n -> R^64 -> R^64 -> R^n: tanh layers, linear output", 8, 1, 1,
-     DJ_CHAIN_MAX_HIDDEN, create_chain_vec},
-    {"tall", "tall: R^n -> R^(250n), exp(a.x)cos(b.x) + x^2, start 0.1", 4, 1, 1, 0,
+     DJ_CHAIN_MAX_HIDDEN, 1, create_chain_vec},
+    {"tall", "tall: R^n -> R^(250n), exp(a.x)cos(b.x) + x^2, start 0.1", 4, 1, 1, 0, 250,
      create_tall},
     {"trig", "transcendental, banded: sin(x_i)exp(cos(x_i+1)) + log(1 + x_i^2), start 0.5",
-     10, 1, 1, 0, create_trig},
+     10, 1, 1, 0, 1, create_trig},
 };
+
+size_t dj_problem_outputs(const dj_problem *prob, size_t n)
+{
+    if (prob->m_per_n == 0)
+        return 1;
+    return n > SIZE_MAX / prob->m_per_n ? 0 : n * prob->m_per_n;
+}
 
 const dj_problem *dj_problem_all(size_t *count)
 {

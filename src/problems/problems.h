@@ -31,8 +31,12 @@ typedef struct dj_problem {
     size_t n_min;        /* smallest n */
     size_t n_step;       /* n must be a multiple of this (1: any) */
     size_t n_max;        /* largest n (0: no limit but memory) */
+    size_t m_per_n;      /* m = m_per_n·n, or 0 for one output */
     int (*create)(dj_problem_instance *p, size_t n);
 } dj_problem;
+
+/* The number of outputs of prob at size n (0 when n·m_per_n overflows). */
+size_t dj_problem_outputs(const dj_problem *prob, size_t n);
 
 /* All problems, in the order --list shows them; *count receives their number. */
 const dj_problem *dj_problem_all(size_t *count);

@@ -1,0 +1,522 @@
+/* check_jacdump.c: the jacdump command, run as a user runs it: every input
+ * source, mode and format, --check, --det, and every error path with its exit
+ * status and message. Text outputs are compared with golden files in
+ * tests/cli (listed in EXTRA_DIST); JSON is parsed; .npy is read byte by byte. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+static const char *jacdump, *golden_dir, *sample_lib;
+
+typedef struct {
+    char *out, *err;
+    size_t out_len;
+    int status; /* exit status, or -1 when killed by a signal */
+} result;
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/* Reads a whole descriptor. */
+static char *slurp(int fd, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    ck_assert(buf != NULL);
+    for (;;) {
+        if (n + 1 >= cap) {
+            buf = realloc(buf, cap *= 2);
+            ck_assert(buf != NULL);
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* Runs jacdump with the arguments (NULL-terminated) and optional stdin text. */
+static result run_input(const char *input, const char *first, ...)
+{
+    const char *argv[64];
+    int argc = 0;
+    argv[argc++] = jacdump;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL && argc < 63; a = va_arg(ap, const char *))
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    int in[2], out[2], err[2];
+    ck_assert(pipe(in) == 0 && pipe(out) == 0 && pipe(err) == 0);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(in[1]), close(out[0]), close(err[0]);
+        /* execv's argv is char *const[] for historical reasons */
+        union {
+            const char **in;
+            char *const *out;
+        } av = {argv};
+        execv(jacdump, av.out);
+        _exit(127);
+    }
+    close(in[0]), close(out[1]), close(err[1]);
+    if (input)
+        ck_assert(write(in[1], input, strlen(input)) == (ssize_t)strlen(input));
+    close(in[1]);
+    result r;
+    /* stderr is small; reading stdout first cannot deadlock on it */
+    r.out = slurp(out[0], &r.out_len);
+    r.err = slurp(err[0], NULL);
+    close(out[0]), close(err[0]);
+    int status;
+    ck_assert(waitpid(pid, &status, 0) == pid);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+#define run(...) run_input(NULL, __VA_ARGS__, (const char *)NULL)
+
+static char *golden(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", golden_dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "missing golden file %s", path);
+    char *text = slurp(fileno(f), NULL);
+    fclose(f);
+    return text;
+}
+
+static void assert_golden(result *r, const char *name)
+{
+    char *want = golden(name);
+    ck_assert_msg(r->status == 0, "%s: exit %d, stderr: %s", name, r->status, r->err);
+    ck_assert_msg(strcmp(r->out, want) == 0, "%s differs:\n--- got ---\n%s--- want ---\n%s", name,
+                  r->out, want);
+    free(want);
+    result_free(r);
+}
+
+/* ---- every source and format against golden files ----------------------------------- */
+
+START_TEST(test_expression_text)
+{
+    result r = run("-e", "x*y, sin(x) + y^2", "--at", "x=1,y=2");
+    assert_golden(&r, "expr.out");
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--mode", "fwd");
+    assert_golden(&r, "expr.out");
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--mode", "rev");
+    assert_golden(&r, "expr.out");
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--mode", "auto", "--chunk", "1");
+    assert_golden(&r, "expr.out");
+    /* finite differences agree to the 6 digits printed */
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--mode", "fd");
+    assert_golden(&r, "expr.out");
+}
+END_TEST
+
+START_TEST(test_definitions_and_vars)
+{
+    result r = run("-e", "r = hypot(x, y); r*cos(t), r*sin(t)", "--at", "x=3,y=4,t=0.5",
+                   "--vars", "x,y,t");
+    assert_golden(&r, "defs.out");
+}
+END_TEST
+
+START_TEST(test_formats)
+{
+    result r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--format", "csv");
+    assert_golden(&r, "expr.csv");
+    r = run("--fn", "broyden", "--n", "6", "--format", "mm");
+    assert_golden(&r, "broyden6.mm");
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--transpose");
+    assert_golden(&r, "expr-transposed.out");
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--precision", "12");
+    assert_golden(&r, "expr-precision.out");
+}
+END_TEST
+
+START_TEST(test_files_and_stdin)
+{
+    char path[1024], point[1024];
+    snprintf(path, sizeof path, "%s/polar.txt", golden_dir);
+    snprintf(point, sizeof point, "%s/point3.txt", golden_dir);
+    result r = run("-f", path, "--at-file", point);
+    assert_golden(&r, "polar.out");
+    char *text = golden("polar.txt");
+    r = run_input(text, "-f", "-", "--at", "2,0.5,0.25", (const char *)NULL);
+    assert_golden(&r, "polar.out");
+    free(text);
+    /* -o writes the same to a file */
+    char out[] = "/tmp/jacdump-test-XXXXXX";
+    int fd = mkstemp(out);
+    ck_assert(fd >= 0);
+    close(fd);
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "-o", out);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "");
+    result_free(&r);
+    FILE *f = fopen(out, "rb");
+    char *got = slurp(fileno(f), NULL), *want = golden("expr.out");
+    fclose(f);
+    unlink(out);
+    ck_assert_str_eq(got, want);
+    free(got), free(want);
+}
+END_TEST
+
+START_TEST(test_builtins)
+{
+    result r = run("--fn", "rosenbrock");
+    assert_golden(&r, "rosenbrock.out");
+    r = run("--fn", "broyden", "--n", "8", "--sparsity");
+    assert_golden(&r, "broyden8-sparsity.out");
+    r = run("--list");
+    ck_assert_int_eq(r.status, 0);
+    const char *names[] = {"rosenbrock", "ext-rosenbrock", "powell", "broyden", "brown", "chain"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        ck_assert_msg(strstr(r.out, names[i]) != NULL, "--list lacks %s", names[i]);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_shared_object)
+{
+    if (sample_lib == NULL || access(sample_lib, R_OK) != 0)
+        return; /* a static-only build has no shared objects to load */
+    result r = run("--lib", sample_lib, "--sym", "sample", "--at", "1,2");
+    assert_golden(&r, "sample.out");
+    r = run("--lib", sample_lib, "--sym", "nosuch", "--at", "1,2");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "has no symbol 'nosuch'") != NULL, "%s", r.err);
+    result_free(&r);
+    r = run("--lib", sample_lib, "--sym", "not_a_function", "--at", "1,2");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "is not a dj_fn") != NULL, "%s", r.err);
+    result_free(&r);
+}
+END_TEST
+
+/* ---- det, check and non-finite results ------------------------------------------------ */
+
+START_TEST(test_det_and_logdet)
+{
+    /* J = [[2, 1], [1, 3]]: det 5 */
+    result r = run("-e", "2*x + y, x + 3*y", "--at", "0,0", "--det");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "det(J) = 5\n");
+    result_free(&r);
+    /* J = [[0, 1], [1, 0]]: det -1, log|det| 0 */
+    r = run("-e", "y, x", "--vars", "x,y", "--at", "1,1", "--logdet", "--precision", "8");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "log|det(J)| = 0\nsign = -1\n");
+    result_free(&r);
+    r = run("-e", "x + y, x + y", "--at", "1,1", "--det");
+    ck_assert_str_eq(r.out, "det(J) = 0\n");
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_check_modes_agree)
+{
+    result r = run("--fn", "brown", "--n", "10", "--check");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert(strstr(r.out, "check: forward vs reverse") != NULL);
+    ck_assert(strstr(r.out, "forward vs finite differences") != NULL);
+    ck_assert(strstr(r.out, "agree within 1e-12") != NULL);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_nonfinite_exit_1)
+{
+    result r = run("-e", "sqrt(x) + y", "--at", "0,1");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.out, "inf") != NULL);
+    ck_assert_msg(strstr(r.err, "jacdump: warning: J[1][1] = inf") != NULL, "%s", r.err);
+    result_free(&r);
+    /* NaN-safe mode keeps the other column finite, but J[1][1] stays inf */
+    r = run("-e", "sqrt(x) + y", "--at", "0,1", "--nansafe", "--format", "csv");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "output,x,y,value\nf1,inf,1,1\n");
+    result_free(&r);
+}
+END_TEST
+
+/* ---- JSON and npy --------------------------------------------------------------------- */
+
+/* A strict JSON reader: returns the end of the value at s, or NULL. */
+static const char *json_value(const char *s);
+
+static const char *json_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+        s++;
+    return s;
+}
+
+static const char *json_string(const char *s)
+{
+    if (*s != '"')
+        return NULL;
+    for (s++; *s != '"'; s++) {
+        if (*s == '\0' || (unsigned char)*s < 0x20)
+            return NULL;
+        if (*s == '\\')
+            s++;
+    }
+    return s + 1;
+}
+
+static const char *json_value(const char *s)
+{
+    s = json_ws(s);
+    if (*s == '{' || *s == '[') {
+        char close = *s == '{' ? '}' : ']';
+        int object = *s == '{';
+        s = json_ws(s + 1);
+        if (*s == close)
+            return s + 1;
+        for (;;) {
+            if (object) {
+                s = json_string(json_ws(s));
+                if (s == NULL || *(s = json_ws(s)) != ':')
+                    return NULL;
+                s++;
+            }
+            if ((s = json_value(s)) == NULL)
+                return NULL;
+            s = json_ws(s);
+            if (*s == close)
+                return s + 1;
+            if (*s != ',')
+                return NULL;
+            s++;
+        }
+    }
+    if (*s == '"')
+        return json_string(s);
+    if (strncmp(s, "true", 4) == 0 || strncmp(s, "null", 4) == 0)
+        return s + 4;
+    if (strncmp(s, "false", 5) == 0)
+        return s + 5;
+    char *end;
+    strtod(s, &end);
+    return end == s ? NULL : end;
+}
+
+START_TEST(test_json_parses)
+{
+    result r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--format", "json");
+    ck_assert_int_eq(r.status, 0);
+    const char *end = json_value(r.out);
+    ck_assert_msg(end != NULL && *json_ws(end) == '\0', "not JSON:\n%s", r.out);
+    ck_assert(strstr(r.out, "\"n\": 2,") && strstr(r.out, "\"m\": 2,"));
+    ck_assert(strstr(r.out, "\"inputs\": [\"x\", \"y\"]"));
+    ck_assert(strstr(r.out, "\"J\": [\n    [2, 1],\n    [0.54030230586813977, 4]\n  ]"));
+    ck_assert(strstr(r.out, "\"mode\": \"forward\"") && strstr(r.out, "\"time\": "));
+    result_free(&r);
+    /* NaN and Inf become null, and the document stays valid */
+    r = run("-e", "sqrt(x) + y", "--at", "0,1", "--format", "json", "--logdet");
+    ck_assert_int_eq(r.status, 2); /* 1 x 2 is not square */
+    result_free(&r);
+    r = run("-e", "sqrt(x)", "--at", "0", "--format", "json", "--logdet");
+    end = json_value(r.out);
+    ck_assert_msg(end != NULL && *json_ws(end) == '\0', "not JSON:\n%s", r.out);
+    ck_assert(strstr(r.out, "\"J\": [\n    [null]\n  ]") && strstr(r.out, "\"logdet\": null"));
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_npy_bytes)
+{
+    result r = run("-e", "x*y, sin(x) + y^2, x - y", "--at", "1,2", "--format", "npy");
+    ck_assert_int_eq(r.status, 0);
+    const unsigned char *b = (const unsigned char *)r.out;
+    /* magic, version 1.0, little-endian header length */
+    static const unsigned char magic[8] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+    ck_assert(r.out_len > 10 && memcmp(b, magic, 8) == 0);
+    size_t hlen = b[8] | (size_t)b[9] << 8;
+    ck_assert_uint_eq((10 + hlen) % 64, 0);
+    const char *dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }";
+    ck_assert(memcmp(b + 10, dict, strlen(dict)) == 0);
+    for (size_t i = 10 + strlen(dict); i < 9 + hlen; i++)
+        ck_assert_msg(b[i] == ' ', "padding byte %zu is %d", i, b[i]);
+    ck_assert_int_eq(b[9 + hlen], '\n');
+    ck_assert_uint_eq(r.out_len, 10 + hlen + 6 * 8);
+    const double want[6] = {2, 1, cos(1.0), 4, 1, -1};
+    for (int t = 0; t < 6; t++) {
+        unsigned long long bits = 0;
+        for (int k = 7; k >= 0; k--)
+            bits = bits << 8 | b[10 + hlen + (size_t)t * 8 + (size_t)k];
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        ck_assert_msg(v == want[t], "npy value %d: %.17g, want %.17g", t, v, want[t]);
+    }
+    result_free(&r);
+}
+END_TEST
+
+/* ---- bad input: exit 2 and a message naming the place --------------------------------- */
+
+typedef struct {
+    const char *args[8];
+    const char *stderr_text; /* the whole of stderr, or its first line with a trailing '\n' */
+} bad_case;
+
+static const bad_case bad[] = {
+    {{"-e", "sinn(x) + y", "--at", "1,2"},
+     "jacdump: error: unknown function 'sinn' at column 1\n  sinn(x) + y\n  ^\n"},
+    {{"-e", "x + (y * 2", "--at", "1,2"},
+     "jacdump: error: unclosed '(' at column 5\n  x + (y * 2\n      ^\n"},
+    {{"-e", "x*y", "--vars", "x", "--at", "1"},
+     "jacdump: error: unknown variable 'y' (not in --vars) at column 3\n  x*y\n    ^\n"},
+    {{"-e", "x*y", "--at", "x=1"}, "jacdump: error: --at: no value for 'y'\n"},
+    {{"-e", "x*y", "--at", "1,2,3"}, "jacdump: error: --at: too many values: the function has 2 inputs\n"},
+    {{"-e", "x*y", "--at", "1"}, "jacdump: error: --at: 1 value for a function of 2 inputs\n"},
+    {{"-e", "x*y", "--at", "1,two"}, "jacdump: error: --at: 'two' is not a number (column 3)\n"},
+    {{"-e", "x*y", "--at", "x=1,z=2"}, "jacdump: error: --at: unknown variable 'z' (column 5)\n"},
+    {{"-e", "x*y"}, "jacdump: error: no point: give --at VALUES or --at-file FILE\n"},
+    {{"-f", "/nonexistent/model.txt", "--at", "1"},
+     "jacdump: error: cannot read '/nonexistent/model.txt': No such file or directory\n"},
+    {{"-e", "x", "--at-file", "/nonexistent/point.txt"},
+     "jacdump: error: --at-file: cannot read '/nonexistent/point.txt': No such file or directory\n"},
+    {{"--lib", "/nonexistent/lib.so", "--sym", "f", "--at", "1"}, NULL},
+    {{"--fn", "nosuch"}, "jacdump: error: unknown problem 'nosuch' (see --list)\n"},
+    {{"--fn", "broyden", "--n", "3000000000"},
+     "jacdump: error: a 3000000000 x 3000000000 Jacobian does not fit in memory\n"},
+    {{"--fn", "rosenbrock", "--n", "3"}, "jacdump: error: --n 3: rosenbrock needs n >= 2 in steps of its block size\n"},
+    {{"--at", "1"}, "jacdump: error: no function: give -e EXPR, -f FILE, --fn NAME or --lib SO --sym NAME (see --help)\n"},
+    {{"-e", "x", "--fn", "brown"}, "jacdump: error: give only one of -e, -f, --fn and --lib\n"},
+    {{"-e", "x", "--at", "1", "--mode", "fast"}, "jacdump: error: --mode: 'fast' is not one of fwd, rev, auto, fd\n"},
+    {{"-e", "x", "--at", "1", "--chunk", "3"}, "jacdump: error: --chunk: '3' is not a chunk width (1, 2, 4, 8 or 16)\n"},
+    {{"-e", "x", "--at", "1", "--format", "xml"}, "jacdump: error: --format: 'xml' is not one of text, csv, json, mm, npy\n"},
+    {{"-e", "x", "--at", "1", "--precision", "0"}, "jacdump: error: --precision: '0' is not a number of digits from 1 to 17\n"},
+    {{"-e", "x", "--at", "1", "--frobnicate"}, "jacdump: error: unknown option '--frobnicate' (see --help)\n"},
+    {{"-e", "x", "--at"}, "jacdump: error: --at needs a value\n"},
+    {{"-e", "x*y", "--at", "1,2", "--det"}, "jacdump: error: --det and --logdet need a square Jacobian; this one is 1 x 2\n"},
+    {{"-e", "1 + 2", "--at", "1"}, "jacdump: error: the expressions have no variables: nothing to differentiate\n"},
+    {{"-e", "x", "--vars", "x,x", "--at", "1"}, "jacdump: error: --vars: 'x' is listed twice\n"},
+    {{"-e", "x", "--vars", "2x", "--at", "1"}, "jacdump: error: --vars: '2x' is not a name (item 1)\n"},
+    {{"-e", "x", "--at", "1", "-o", "/nonexistent/out.txt"},
+     "jacdump: error: cannot write '/nonexistent/out.txt': No such file or directory\n"},
+};
+
+START_TEST(test_bad_input_exit_2)
+{
+    const bad_case *c = &bad[_i];
+    const char *a[8] = {0};
+    memcpy(a, c->args, sizeof a);
+    result r = run_input(NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], (const char *)NULL);
+    ck_assert_msg(r.status == 2, "%s: exit %d, stderr %s", a[1], r.status, r.err);
+    ck_assert_str_eq(r.out, "");
+    if (c->stderr_text)
+        ck_assert_str_eq(r.err, c->stderr_text);
+    else
+        ck_assert_msg(strncmp(r.err, "jacdump: error: cannot load", 27) == 0 &&
+                          strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+                      "%s", r.err);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_file_contents)
+{
+    result r = run_input("x + )\n", "-f", "-", "--at", "1", (const char *)NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "jacdump: error: <stdin>:1:5: expected a number, a name or '(', "
+                            "found ')'\n  x + )\n      ^\n");
+    result_free(&r);
+    char point[] = "/tmp/jacdump-point-XXXXXX";
+    int fd = mkstemp(point);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, "1.5\n2 x3\n", 9) == 9);
+    close(fd);
+    r = run("-e", "a + b + c", "--at-file", point);
+    unlink(point);
+    ck_assert_int_eq(r.status, 2);
+    char want[256];
+    snprintf(want, sizeof want, "jacdump: error: %s:2:3: 'x3' is not a number\n", point);
+    ck_assert_str_eq(r.err, want);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_help_and_version)
+{
+    result r = run("--help");
+    ck_assert_int_eq(r.status, 0);
+    const char *options[] = {"--expr", "--file", "--vars", "--fn", "--n", "--lib", "--sym",
+                             "--list", "--at", "--at-file", "--mode", "--chunk", "--check",
+                             "--nansafe", "--det", "--logdet", "--sparsity", "--stats",
+                             "--format", "--precision", "--transpose", "--output", "--version"};
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        ck_assert_msg(strstr(r.out, options[i]) != NULL, "--help lacks %s", options[i]);
+    result_free(&r);
+    r = run("--version");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "jacdump (dualjac) " DJ_VERSION_STRING "\n");
+    result_free(&r);
+    r = run("-e", "x*y", "--at", "1,2", "--stats", "--mode", "rev");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, "jacdump: stats: mode reverse, chunk 1, passes 0, sweeps 1") != NULL,
+                  "%s", r.err);
+    result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    jacdump = getenv("JACDUMP");
+    golden_dir = getenv("GOLDEN");
+    sample_lib = getenv("SAMPLE_LIB");
+    if (jacdump == NULL || golden_dir == NULL) {
+        fprintf(stderr, "check_jacdump: set JACDUMP and GOLDEN (make check does)\n");
+        return 77; /* skipped */
+    }
+    Suite *s = suite_create("jacdump");
+    TCase *tc = tcase_create("outputs");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_expression_text);
+    tcase_add_test(tc, test_definitions_and_vars);
+    tcase_add_test(tc, test_formats);
+    tcase_add_test(tc, test_files_and_stdin);
+    tcase_add_test(tc, test_builtins);
+    tcase_add_test(tc, test_shared_object);
+    tcase_add_test(tc, test_det_and_logdet);
+    tcase_add_test(tc, test_check_modes_agree);
+    tcase_add_test(tc, test_nonfinite_exit_1);
+    tcase_add_test(tc, test_json_parses);
+    tcase_add_test(tc, test_npy_bytes);
+    tcase_add_test(tc, test_help_and_version);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("errors");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_bad_input_exit_2, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_test(tc, test_bad_file_contents);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
