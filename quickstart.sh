@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the build needs (Debian 12, as root), builds dualjac and
-# prints the Jacobian of the bundled example. Safe to run again.
+# prints the Jacobian of the bundled example model with jacdump. Safe to run
+# again.
 set -eu
 cd "$(dirname "$0")"
 
@@ -18,4 +19,4 @@ mkdir -p m4
 [ -x configure ] || autoreconf -fi
 [ -f Makefile ] || ./configure --quiet
 make -j"$(nproc)" >/dev/null
-./examples/polar
+./jacdump -f examples/model.txt --at r=2,p=0.5,t=0.25 --check
