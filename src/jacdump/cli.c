@@ -67,6 +67,9 @@ static void session_free(session *s)
         fclose(s->out);
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 1, 2)))
+#endif
 static int error(const char *fmt, ...)
 {
     va_list ap;

@@ -115,6 +115,9 @@ typedef struct parser {
 } parser;
 
 /* Records the first error, at token t. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static int fail_at(parser *ps, const token *t, const char *fmt, ...)
 {
     if (ps->status == DJ_OK) {

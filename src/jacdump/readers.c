@@ -147,6 +147,15 @@ int point_read_file(double **values, size_t *count, const char *path, reader_err
                  strerror(errno));
         return -1;
     }
+    int status = point_read_stream(values, count, f, path, err);
+    if (f != stdin)
+        fclose(f);
+    return status;
+}
+
+int point_read_stream(double **values, size_t *count, FILE *f, const char *path,
+                      reader_error *err)
+{
     size_t cap = 1024, n = 0, line = 1, col = 1;
     double *v = malloc(cap * sizeof *v);
     char word[128];
@@ -200,8 +209,6 @@ int point_read_file(double **values, size_t *count, const char *path, reader_err
         snprintf(err->message, sizeof err->message, "--at-file: error reading '%s'", path);
         status = -1;
     }
-    if (f != stdin)
-        fclose(f);
     if (status != 0) {
         free(v);
         return -1;

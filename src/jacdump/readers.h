@@ -3,6 +3,7 @@
 #define JACDUMP_READERS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* A message naming the place of the problem. */
 typedef struct reader_error {
@@ -17,6 +18,10 @@ int point_parse(double *x, size_t n, char *const *names, const char *text, reade
 /* Reads numbers separated by blanks, newlines or commas from path ("-" is
  * stdin) into *values (malloc'd, *count of them). Returns 0 or -1 with err. */
 int point_read_file(double **values, size_t *count, const char *path, reader_error *err);
+
+/* The same from an open stream; name is used in messages. */
+int point_read_stream(double **values, size_t *count, FILE *f, const char *name,
+                      reader_error *err);
 
 /* Parses one number of C syntax (as strtod reads it) spanning all of text
  * [0, len); returns 0 or -1. */
