@@ -49,12 +49,23 @@ static long calibrate(bench_fn *fn, void *arg, double seconds)
 
 enum { MAX_SAMPLES = 1000 };
 
+/* Samples that fit the time cap when one sample takes `seconds`. */
+static int capped_samples(const bench_config *cfg, double seconds)
+{
+    int n = cfg->samples < MAX_SAMPLES ? cfg->samples : MAX_SAMPLES;
+    if (cfg->max_seconds > 0 && seconds > 0 && n * seconds > cfg->max_seconds) {
+        double fit = cfg->max_seconds / seconds;
+        n = fit < 3 ? 3 : (int)fit;
+    }
+    return n;
+}
+
 void bench_time(bench_stats *out, const bench_config *cfg, bench_fn *fn, void *arg)
 {
     double v[MAX_SAMPLES];
-    int n = cfg->samples < MAX_SAMPLES ? cfg->samples : MAX_SAMPLES;
     long calls = calibrate(fn, arg, cfg->sample_seconds);
-    run(fn, arg, calls); /* warm-up */
+    double one = run(fn, arg, calls) * (double)calls; /* warm-up */
+    int n = capped_samples(cfg, one);
     for (int s = 0; s < n; s++)
         v[s] = run(fn, arg, calls);
     bench_summarize(out, v, n);
@@ -65,11 +76,10 @@ void bench_ratio(bench_stats *ratio, bench_stats *ta, bench_stats *tb, const ben
                  bench_fn *a, void *a_arg, bench_fn *b, void *b_arg)
 {
     double va[MAX_SAMPLES], vb[MAX_SAMPLES], r[MAX_SAMPLES];
-    int n = cfg->samples < MAX_SAMPLES ? cfg->samples : MAX_SAMPLES;
     long ca = calibrate(a, a_arg, cfg->sample_seconds / 2);
     long cb = calibrate(b, b_arg, cfg->sample_seconds / 2);
-    run(a, a_arg, ca);
-    run(b, b_arg, cb);
+    double one = run(a, a_arg, ca) * (double)ca + run(b, b_arg, cb) * (double)cb;
+    int n = capped_samples(cfg, one);
     for (int s = 0; s < n; s++) {
         va[s] = run(a, a_arg, ca);
         vb[s] = run(b, b_arg, cb);

@@ -18,10 +18,12 @@ typedef struct bench_stats {
     long calls;              /* calls per sample */
 } bench_stats;
 
-/* Global settings: samples per measurement and seconds per sample. */
+/* Samples per measurement and seconds per sample; a measurement whose single
+ * call is slow takes fewer samples (at least 3) to stay near max_seconds. */
 typedef struct bench_config {
     int samples;
     double sample_seconds;
+    double max_seconds; /* 0: no cap */
 } bench_config;
 
 /* Monotonic seconds. */

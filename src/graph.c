@@ -274,6 +274,8 @@ size_t dj_graph_bytes(const dj_graph *g)
            g->outputs_cap * (sizeof(uint32_t) + sizeof(double)) + g->work_cap * sizeof(double);
 }
 
+size_t dj_graph_work_bytes(const dj_graph *g) { return g ? g->work_cap * sizeof(double) : 0; }
+
 double *dj__graph_work(dj_graph *g, size_t count)
 {
     if (!grow((void **)&g->work, &g->work_cap, count, sizeof *g->work, 1024))

@@ -133,8 +133,11 @@ DJ_API DJ_NODISCARD int dj_graph_outputs(dj_graph *g, const dj_var *y, size_t m)
 DJ_API int dj_graph_status(const dj_graph *g);
 /* Number of nodes recorded (the null node excluded). */
 DJ_API size_t dj_graph_size(const dj_graph *g);
-/* Bytes of memory the graph holds now. */
+/* Bytes of memory the graph holds now, everything included. */
 DJ_API size_t dj_graph_bytes(const dj_graph *g);
+/* The part of dj_graph_bytes that is scratch for sweeps and replays (k
+ * doubles a node during a k-seed sweep), not the recording itself. */
+DJ_API size_t dj_graph_work_bytes(const dj_graph *g);
 /* Number of comparisons the recording depended on. */
 DJ_API size_t dj_graph_compares(const dj_graph *g);
 /* Number of inputs and outputs. */

@@ -110,7 +110,7 @@ static void write_text(FILE *out, const jd_result *r)
     }
     fprintf(out, "%*s", (int)label, "");
     for (size_t j = 0; j < C; j++) {
-        char d[64];
+        char d[sizeof buf + 4];
         col_label(buf, sizeof buf, r, j);
         snprintf(d, sizeof d, "d/d%s", buf);
         fprintf(out, "  %*s", (int)width + 2, r->transpose ? buf : d);
