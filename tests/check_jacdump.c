@@ -48,19 +48,11 @@ static char *slurp(int fd, size_t *len)
     return buf;
 }
 
-/* Runs jacdump with the arguments (NULL-terminated) and optional stdin text. */
-static result run_input(const char *input, const char *first, ...)
+/* Runs program with argv (NULL-terminated), stdin text and extra
+ * environment entries "NAME=value" (NULL-terminated, may be NULL). */
+static result run_argv(const char *program, const char **argv, const char *input,
+                       char *const *env)
 {
-    const char *argv[64];
-    int argc = 0;
-    argv[argc++] = jacdump;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 63; a = va_arg(ap, const char *))
-        argv[argc++] = a;
-    va_end(ap);
-    argv[argc] = NULL;
-
     int in[2], out[2], err[2];
     ck_assert(pipe(in) == 0 && pipe(out) == 0 && pipe(err) == 0);
     pid_t pid = fork();
@@ -70,12 +62,17 @@ static result run_input(const char *input, const char *first, ...)
         dup2(out[1], 1);
         dup2(err[1], 2);
         close(in[1]), close(out[0]), close(err[0]);
+        for (char *const *e = env; e && *e; e++) {
+            char *eq = strchr(*e, '=');
+            *eq = '\0'; /* the child's copy of the string */
+            setenv(*e, eq + 1, 1);
+        }
         /* execv's argv is char *const[] for historical reasons */
         union {
             const char **in;
             char *const *out;
         } av = {argv};
-        execv(jacdump, av.out);
+        execv(program, av.out);
         _exit(127);
     }
     close(in[0]), close(out[1]), close(err[1]);
@@ -91,6 +88,21 @@ static result run_input(const char *input, const char *first, ...)
     ck_assert(waitpid(pid, &status, 0) == pid);
     r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+/* Runs jacdump with the arguments (NULL-terminated) and optional stdin text. */
+static result run_input(const char *input, const char *first, ...)
+{
+    const char *argv[64];
+    int argc = 0;
+    argv[argc++] = jacdump;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL && argc < 63; a = va_arg(ap, const char *))
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    return run_argv(jacdump, argv, input, NULL);
 }
 
 #define run(...) run_input(NULL, __VA_ARGS__, (const char *)NULL)
@@ -484,6 +496,71 @@ START_TEST(test_help_and_version)
 }
 END_TEST
 
+/* Every allocation of a jacdump run, failed one at a time: each run ends
+ * with status 0 (the allocation was not needed) or 2 and one error line,
+ * never a crash or a hang. The real binary is run (libtool's wrapper is a
+ * shell script, which the shim would break first). */
+START_TEST(test_allocation_failure_walk)
+{
+    const char *shim = getenv("FAILALLOC_LIB");
+    if (shim == NULL || access(shim, R_OK) != 0)
+        return; /* a static-only build has no shim */
+    char real[1024], libdir[1024];
+    snprintf(real, sizeof real, "%.*s/.libs/jacdump", (int)(strrchr(jacdump, '/') - jacdump),
+             jacdump);
+    snprintf(libdir, sizeof libdir, "LD_LIBRARY_PATH=%.*s/.libs",
+             (int)(strrchr(jacdump, '/') - jacdump), jacdump);
+    const char *program = access(real, X_OK) == 0 ? real : jacdump;
+    const char *argv[] = {program, "-e", "r = hypot(x, y); r*cos(t), r*sin(t)", "--at",
+                          "x=3,y=4,t=0.5", "--check", "--format", "json", NULL};
+    char preload[1100], report[] = "/tmp/jacdump-allocs-XXXXXX", report_env[64], nth[48];
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", shim);
+    int fd = mkstemp(report);
+    ck_assert(fd >= 0);
+    close(fd);
+    snprintf(report_env, sizeof report_env, "FAILALLOC_REPORT=%s", report);
+    char *env0[] = {preload, libdir, report_env, NULL};
+    result r = run_argv(program, argv, NULL, env0);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    result_free(&r);
+    FILE *f = fopen(report, "r");
+    long total = 0;
+    ck_assert(f != NULL && fscanf(f, "%ld", &total) == 1);
+    fclose(f);
+    ck_assert_int_gt(total, 10);
+    /* The shared libraries' constructors allocate before main (libgfortran,
+     * which OpenBLAS uses, exits when that fails): count them with a run that
+     * stops at once in main, and walk only what comes after. */
+    const char *argv_early[] = {program, "--frobnicate", NULL};
+    r = run_argv(program, argv_early, NULL, env0);
+    ck_assert_int_eq(r.status, 2);
+    result_free(&r);
+    f = fopen(report, "r");
+    long before_main = 0;
+    ck_assert(f != NULL && fscanf(f, "%ld", &before_main) == 1);
+    fclose(f);
+    unlink(report);
+    ck_assert(before_main < total);
+    int failed_runs = 0;
+    for (long n = before_main + 1; n <= total; n++) {
+        snprintf(nth, sizeof nth, "FAILALLOC_NTH=%ld", n);
+        char *env[] = {preload, libdir, nth, NULL};
+        r = run_argv(program, argv, NULL, env);
+        ck_assert_msg(r.status == 0 || r.status == 2,
+                      "allocation %ld of %ld: status %d (a signal?), stderr: %s", n, total,
+                      r.status, r.err);
+        if (r.status == 2) {
+            failed_runs++;
+            ck_assert_msg(strncmp(r.err, "jacdump: error: ", 16) == 0 &&
+                              strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
+                          "allocation %ld: stderr %s", n, r.err);
+        }
+        result_free(&r);
+    }
+    ck_assert_int_gt(failed_runs, 0);
+}
+END_TEST
+
 int main(void)
 {
     jacdump = getenv("JACDUMP");
@@ -513,6 +590,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_bad_input_exit_2, 0, (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(tc, test_bad_file_contents);
+    tcase_add_test(tc, test_allocation_failure_walk);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

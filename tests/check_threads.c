@@ -1,0 +1,165 @@
+/* check_threads.c: two threads differentiating at once. Each runs many
+ * forward and reverse Jacobians, VJPs, JVPs, recordings, replays and sweeps
+ * on its own functions and objects, and every single result must equal,
+ * bit for bit, the one computed beforehand by one thread alone. CI also runs
+ * this suite under ThreadSanitizer. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "known.h"
+#include "testlib.h"
+
+enum { STEPS = 6, MAX_N = 20, MAX_M = 25, CELLS = MAX_N * MAX_M };
+
+/* One thread's work: a function, its points, and the results of each step
+ * of each round. */
+typedef struct job {
+    const known_fn *k;
+    int rounds;
+    double x[4][MAX_N], u[MAX_M], v[MAX_N];
+    double (*results)[STEPS][CELLS]; /* rounds × steps */
+    int status;
+} job;
+
+/* The steps of one round; every result lands in out[step]. */
+static int run_round(const known_fn *k, const double *x, const double *x2, const double *u,
+                     const double *v, double out[STEPS][CELLS], dj_workspace *ws, dj_graph *g)
+{
+    dj_opts fwd = {.mode = DJ_MODE_FORWARD, .chunk = 4, .ws = ws};
+    dj_opts rev = {.mode = DJ_MODE_REVERSE, .chunk = 8, .ws = ws};
+    dj_opts aut = {.mode = DJ_MODE_AUTO};
+    int st = dj_jacobian(out[0], NULL, &k->fn, x, &fwd, NULL);
+    if (st == DJ_OK)
+        st = dj_jacobian(out[1], NULL, &k->fn, x, &rev, NULL);
+    if (st == DJ_OK)
+        st = dj_jacobian(out[2], NULL, &k->fn, x2, &aut, NULL);
+    if (st == DJ_OK)
+        st = dj_vjp(NULL, out[3], &k->fn, x, u, &rev);
+    if (st == DJ_OK)
+        st = dj_jvp(NULL, out[4], &k->fn, x2, v, &fwd);
+    if (st == DJ_OK)
+        st = dj_graph_record(g, &k->fn, x);
+    if (st == DJ_OK)
+        st = dj_graph_replay(g, NULL, x2);
+    if (st == DJ_OK)
+        st = dj_graph_vjp(g, out[5], u, 1);
+    return st;
+}
+
+static void *thread_main(void *arg)
+{
+    job *j = arg;
+    dj_workspace ws;
+    dj_graph g;
+    dj_workspace_init(&ws);
+    dj_graph_init(&g);
+    j->status = DJ_OK;
+    for (int r = 0; r < j->rounds && j->status == DJ_OK; r++)
+        j->status = run_round(j->k, j->x[r % 4], j->x[(r + 1) % 4], j->u, j->v, j->results[r],
+                              &ws, &g);
+    dj_graph_clear(&g);
+    dj_workspace_clear(&ws);
+    return NULL;
+}
+
+static void job_init(job *j, int which, int rounds, uint64_t seed)
+{
+    memset(j, 0, sizeof *j);
+    j->k = &known[which];
+    j->rounds = rounds;
+    tl_rng rng;
+    tl_rng_seed(&rng, seed);
+    for (int p = 0; p < 4; p++)
+        for (size_t i = 0; i < j->k->fn.n; i++)
+            j->x[p][i] = tl_uniform(&rng, j->k->lo, j->k->hi);
+    for (int i = 0; i < MAX_M; i++)
+        j->u[i] = tl_uniform(&rng, -1, 1);
+    for (int i = 0; i < MAX_N; i++)
+        j->v[i] = tl_uniform(&rng, -1, 1);
+    j->results = calloc((size_t)rounds, sizeof *j->results);
+    ck_assert(j->results != NULL);
+}
+
+/* Pairs of functions the two threads run: BLAS layers with scalar code,
+ * tall with wide, custom sizes... */
+static const int pairs[][2] = {{7, 10}, {4, 9}, {8, 11}, {5, 7}};
+
+START_TEST(test_two_threads_match_one_thread)
+{
+    int rounds = tl_cases(150);
+    job alone[2], together[2];
+    for (int t = 0; t < 2; t++) {
+        job_init(&alone[t], pairs[_i][t], rounds, 100 + (uint64_t)(10 * _i + t));
+        job_init(&together[t], pairs[_i][t], rounds, 100 + (uint64_t)(10 * _i + t));
+        thread_main(&alone[t]);
+        ck_assert_int_eq(alone[t].status, DJ_OK);
+    }
+    pthread_t th[2];
+    for (int t = 0; t < 2; t++)
+        ck_assert_int_eq(pthread_create(&th[t], NULL, thread_main, &together[t]), 0);
+    for (int t = 0; t < 2; t++)
+        ck_assert_int_eq(pthread_join(th[t], NULL), 0);
+    for (int t = 0; t < 2; t++) {
+        ck_assert_int_eq(together[t].status, DJ_OK);
+        for (int r = 0; r < rounds; r++)
+            for (int s = 0; s < STEPS; s++)
+                ck_assert_msg(memcmp(alone[t].results[r][s], together[t].results[r][s],
+                                     sizeof alone[t].results[r][s]) == 0,
+                              "thread %d (%s), round %d, step %d differs", t, alone[t].k->name, r,
+                              s);
+        free(alone[t].results);
+        free(together[t].results);
+    }
+}
+END_TEST
+
+/* Events and NaN-safe mode are per thread: one thread's settings and
+ * events never reach the other. */
+static void *nansafe_main(void *arg)
+{
+    int *seen = arg;
+    dj_events_clear();
+    dj_nansafe_set(0);
+    dj_dual r = dj_fabs(dj_dual_make(1.0, 1.0)); /* no event */
+    (void)r;
+    seen[0] = (int)dj_events();
+    seen[1] = dj_nansafe();
+    return NULL;
+}
+
+START_TEST(test_events_and_nansafe_are_per_thread)
+{
+    dj_events_clear();
+    dj_nansafe_set(1);
+    dj_dual r = dj_sqrt(dj_dual_make(0.0, 1.0)); /* an edge event here */
+    (void)r;
+    int seen[2] = {-1, -1};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, nansafe_main, seen), 0);
+    ck_assert_int_eq(pthread_join(th, NULL), 0);
+    ck_assert_int_eq(seen[0], 0);
+    ck_assert_int_eq(seen[1], 0);
+    ck_assert(dj_events() & DJ_EVENT_EDGE);
+    ck_assert(dj_nansafe());
+    dj_nansafe_set(0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = tcase_create("stress");
+    tcase_add_unchecked_fixture(tc, known_setup, NULL);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_two_threads_match_one_thread, 0,
+                        (int)(sizeof pairs / sizeof pairs[0]));
+    tcase_add_test(tc, test_events_and_nansafe_are_per_thread);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
