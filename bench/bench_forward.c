@@ -139,7 +139,7 @@ static void run_jacobian(void *p)
 
 /* ---- the measurements ----------------------------------------------------------------- */
 
-static bench_config cfg = {15, 0.02};
+static bench_config cfg = {15, 0.02, 3.0};
 static bench_report rep;
 static const char *only; /* --only: one family */
 
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
     const char *csv = "bench_forward.csv";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
-            cfg = (bench_config){3, 0.002};
+            cfg = (bench_config){3, 0.002, 0.2};
         else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
             csv = argv[++i];
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)

@@ -1,7 +1,64 @@
 /* forward.c: JVPs and Jacobians by forward passes of multi-duals. */
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "internal.h"
+
+/* X[2j] = x[j], X[2j+1] = v[j]: the dj_dual array of the point and
+ * direction, pairs at a time on gcc and clang. */
+static void interleave(double *restrict X, const double *restrict x, const double *restrict v,
+                       size_t n)
+{
+    size_t j = 0;
+#if defined(__GNUC__) || defined(__clang__)
+    for (; j + 2 <= n; j += 2) {
+        dj__v2 a, b;
+        memcpy(&a, x + j, sizeof a);
+        memcpy(&b, v + j, sizeof b);
+        dj__v2 lo = {a[0], b[0]}, hi = {a[1], b[1]};
+        memcpy(X + 2 * j, &lo, sizeof lo);
+        memcpy(X + 2 * j + 2, &hi, sizeof hi);
+    }
+#endif
+    for (; j < n; j++) {
+        X[2 * j] = x[j];
+        X[2 * j + 1] = v[j];
+    }
+}
+
+/* The reverse of interleave, y optional; returns the sum of z - z over the
+ * values and tangents: 0 when all are finite. With SSE2 (every x86-64) the
+ * pairs are unpacked in registers: element access on vector types made gcc
+ * go through the stack, 10 instructions a value instead of 5. */
+static double deinterleave(double *restrict y, double *restrict jv, const double *restrict Y,
+                           size_t m)
+{
+    size_t i = 0;
+    double acc = 0.0;
+#ifdef __SSE2__
+    __m128d a = _mm_setzero_pd();
+    for (; i + 2 <= m; i += 2) {
+        __m128d p = _mm_loadu_pd(Y + 2 * i), q = _mm_loadu_pd(Y + 2 * i + 2);
+        if (y != NULL)
+            _mm_storeu_pd(y + i, _mm_unpacklo_pd(p, q));
+        _mm_storeu_pd(jv + i, _mm_unpackhi_pd(p, q));
+        a = _mm_add_pd(a, _mm_add_pd(_mm_sub_pd(p, p), _mm_sub_pd(q, q)));
+    }
+    double lanes[2];
+    _mm_storeu_pd(lanes, a);
+    acc = lanes[0] + lanes[1];
+#endif
+    for (; i < m; i++) {
+        if (y != NULL)
+            y[i] = Y[2 * i];
+        jv[i] = Y[2 * i + 1];
+        acc += (Y[2 * i] - Y[2 * i]) + (Y[2 * i + 1] - Y[2 * i + 1]);
+    }
+    return acc;
+}
 
 int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v,
            const dj_opts *opts)
@@ -23,20 +80,12 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
     if (X == NULL)
         return DJ_ENOMEM;
     double *Y = X + nx;
-    for (size_t j = 0; j < f->n; j++) {
-        X[2 * j] = x[j];
-        X[2 * j + 1] = v[j];
-    }
+    interleave(X, x, v, f->n);
     int old = dj_nansafe_set(opts ? opts->nansafe : 0);
     f->eval_dual((dj_dual *)(void *)Y, (const dj_dual *)(const void *)X, f->n, f->m, f->ctx);
     dj_nansafe_set(old);
-    for (size_t i = 0; i < f->m; i++) {
-        if (y != NULL)
-            y[i] = Y[2 * i];
-        jv[i] = Y[2 * i + 1];
-    }
-    /* outputs first: the inputs are scanned only when an output is bad */
-    if (!dj__all_finite(Y, ny) && dj__all_finite(X, nx))
+    /* inputs are scanned only when an output is bad */
+    if (deinterleave(y, jv, Y, f->m) != 0.0 && dj__all_finite(X, nx))
         dj_event_raise(DJ_EVENT_NONFINITE);
     dj__free(tmp);
     if (opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
