@@ -6,14 +6,14 @@ set -u
 top=${EXAMPLES_DIR:-./examples}
 jacdump=${JACDUMP:-./jacdump}
 status=0
+tmp=$(mktemp -d)
 for ex in polar newton misra1a robertson network flow; do
-    if "$top/$ex" >"$ex.example.log" 2>&1; then
+    if "$top/$ex" >"$tmp/$ex.log" 2>&1; then
         echo "ok: $ex"
     else
-        echo "FAILED: $ex"; cat "$ex.example.log"; status=1
+        echo "FAILED: $ex"; cat "$tmp/$ex.log"; status=1
     fi
 done
-tmp=$(mktemp -d)
 "$top/flow" --jacdump "$tmp/flow.txt" >"$tmp/flow.out" || status=1
 want=$(sed -n 's/.*analytic sum of the scales *\([0-9.e+-]*\).*/\1/p' "$tmp/flow.out")
 got=$("$jacdump" -f "$tmp/flow.txt" --at 0.3,-0.7,1.1,0.5,-0.2,0.8 --logdet --precision 17 |
