@@ -35,6 +35,18 @@ static bench_report rep;
 static int quick;
 static int failures; /* Jacobians that disagreed */
 
+/* What the run must show, gathered as it goes. */
+static struct {
+    double auto_worst;          /* max of auto / min(forward best, reverse) */
+    char auto_worst_at[64];
+    double rev_min, rev_max;    /* reverse gradient of the chain, n = 16..4096 */
+    double fwd_min, fwd_max;    /* forward gradient over the same range */
+    double cross_in, model_in, cross_out, model_out;
+    double tall_min_win;        /* smallest reverse / forward on tall */
+    int fd_beats_forward;       /* points where finite differences were faster */
+    int fd_points;
+} shown = {0, "", INFINITY, 0, INFINITY, 0, 0, 0, 0, 0, INFINITY, 0, 0};
+
 /* ---- primals ------------------------------------------------------------------------ */
 
 /* The chain written as plain double loops: the primal a user writes. */
@@ -284,8 +296,22 @@ static void print_header(void)
            "B/node");
 }
 
+static void note_point(const point *pt, const point_result *r)
+{
+    double best = fmin(r->fwd_best, r->rev), a = r->autom / best;
+    if (a > shown.auto_worst) {
+        shown.auto_worst = a;
+        snprintf(shown.auto_worst_at, sizeof shown.auto_worst_at, "%s %s", pt->family, pt->size);
+    }
+    if (r->fd > 0) {
+        shown.fd_points++;
+        shown.fd_beats_forward += r->fd <= r->fwd_best;
+    }
+}
+
 static void print_row(const point *pt, const point_result *r)
 {
+    note_point(pt, r);
     char fwd1[16] = "-", fd[16] = "-", fde[16] = "-";
     if (r->fwd1 > 0)
         snprintf(fwd1, sizeof fwd1, "%.2f", r->fwd1);
@@ -318,9 +344,9 @@ static double crossover(const double *s, const double *fwd, const double *rev, i
 /* Where auto mode's cost model switches between sizes lo and hi. */
 static double model_crossover(int vary_inputs, size_t fixed, size_t lo, size_t hi)
 {
-    dj_mode first = vary_inputs ? dj_mode_auto(lo, fixed, 0) : dj_mode_auto(fixed, lo, 0);
+    dj_mode first = vary_inputs ? dj_mode_auto(lo, fixed) : dj_mode_auto(fixed, lo);
     for (size_t s = lo + 1; s <= hi; s++) {
-        dj_mode now = vary_inputs ? dj_mode_auto(s, fixed, 0) : dj_mode_auto(fixed, s, 0);
+        dj_mode now = vary_inputs ? dj_mode_auto(s, fixed) : dj_mode_auto(fixed, s);
         if (now != first)
             return (double)s - 0.5;
     }
@@ -360,6 +386,12 @@ static void family_chain_inputs(const char *dir, FILE *cross)
         s[i] = (double)sizes[i];
         fwd[i] = r.fwd_best;
         rev[i] = r.rev;
+        if (sizes[i] >= 16) {
+            shown.rev_min = fmin(shown.rev_min, r.rev);
+            shown.rev_max = fmax(shown.rev_max, r.rev);
+            shown.fwd_min = fmin(shown.fwd_min, r.fwd_best);
+            shown.fwd_max = fmax(shown.fwd_max, r.fwd_best);
+        }
         fprintf(dat, "%zu %g %g %g %g %g\n", sizes[i], r.fwd_best, r.rev, r.sweep, r.autom,
                 r.fd > 0 ? r.fd : NAN);
         dj_problem_destroy(&p);
@@ -370,6 +402,8 @@ static void family_chain_inputs(const char *dir, FILE *cross)
     printf("  crossover in n (scalar output): measured %.3g, auto's cost model %.3g\n", measured,
            model);
     fprintf(cross, "cross_inputs = %g\nmodel_inputs = %g\n", measured, model);
+    shown.cross_in = measured;
+    shown.model_in = model;
     bench_stats c = {measured, measured, measured, 1, 0}, mdl = {model, model, model, 1, 0};
     report_row(&rep, "chain-n", "crossover", "measured crossover n", &c, "inputs");
     report_row(&rep, "chain-n", "crossover", "cost model crossover n", &mdl, "inputs");
@@ -404,6 +438,8 @@ static void family_chain_outputs(const char *dir, FILE *cross)
     double model = model_crossover(0, 64, 1, 100000);
     printf("  crossover in m (n = 64): measured %.3g, auto's cost model %.3g\n", measured, model);
     fprintf(cross, "cross_outputs = %g\nmodel_outputs = %g\n", measured, model);
+    shown.cross_out = measured;
+    shown.model_out = model;
     bench_stats c = {measured, measured, measured, 1, 0}, mdl = {model, model, model, 1, 0};
     report_row(&rep, "chain-m", "crossover", "measured crossover m", &c, "outputs");
     report_row(&rep, "chain-m", "crossover", "cost model crossover m", &mdl, "outputs");
@@ -422,6 +458,7 @@ static void family_problem(const char *family, const char *name, const size_t *s
         print_row(&pt, &r);
         if (strcmp(family, "tall") == 0) {
             double win = r.rev / r.fwd_best;
+            shown.tall_min_win = fmin(shown.tall_min_win, win);
             printf("  tall %s: forward wins by %.1fx\n", pt.size, win);
             bench_stats w = {win, win, win, 1, 0};
             report_row(&rep, family, pt.size, "reverse / forward", &w, "ratio");
@@ -593,6 +630,23 @@ int main(int argc, char **argv)
     family_matrix_chain();
     family_gradients();
     report_close(&rep);
+    double flat = shown.rev_max / shown.rev_min, grow = shown.fwd_max / shown.fwd_min;
+    double off_in = fmax(shown.cross_in, shown.model_in) / fmin(shown.cross_in, shown.model_in);
+    double off_out =
+        fmax(shown.cross_out, shown.model_out) / fmin(shown.cross_out, shown.model_out);
+    printf("\nwhat the run shows:\n");
+    printf("  reverse gradient, n = 16..4096: varies %.2fx (forward: %.0fx)   [flat: within 2x]\n",
+           flat, grow);
+    printf("  crossover in n: measured %.3g, model %.3g, %.2fx apart          [within 2x]\n",
+           shown.cross_in, shown.model_in, off_in);
+    printf("  crossover in m: measured %.3g, model %.3g, %.2fx apart          [within 2x]\n",
+           shown.cross_out, shown.model_out, off_out);
+    printf("  tall: forward wins by at least %.0fx                              [at least 5x]\n",
+           shown.tall_min_win);
+    printf("  chunked forward faster than finite differences at %d of %d points [all]\n",
+           shown.fd_points - shown.fd_beats_forward, shown.fd_points);
+    printf("  auto at most %.2fx the better mode (worst: %s)        [at most 1.2x]\n",
+           shown.auto_worst, shown.auto_worst_at);
     printf("\nwrote %s and gnuplot data in %s\n", csv, dir);
     if (failures) {
         fprintf(stderr, "bench_modes: %d Jacobian%s disagreed\n", failures,

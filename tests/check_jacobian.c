@@ -42,7 +42,7 @@ START_TEST(test_jacobian_matches_analytic)
                 ck_assert_msg(st == DJ_OK, "%s: %s", k->name, dj_strerror(st));
                 size_t kk = (size_t)chunks[ci];
                 if (mode == DJ_MODE_AUTO)
-                    ck_assert_int_eq(rep.mode, dj_mode_auto(n, m, 0));
+                    ck_assert_int_eq(rep.mode, dj_mode_auto(n, m));
                 else
                     ck_assert_int_eq(rep.mode, mode);
                 if (rep.mode == DJ_MODE_FORWARD)

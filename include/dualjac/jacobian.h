@@ -84,9 +84,9 @@ DJ_API int dj_chunk_valid(int k);
 DJ_API int dj_chunk_auto(size_t n);
 
 /* The mode DJ_MODE_AUTO picks for f : R^n -> R^m (forward or reverse), from
- * the cost model of the README ("Forward or reverse?"). graph_nodes is the
- * recorded size when known, else 0. */
-DJ_API dj_mode dj_mode_auto(size_t n, size_t m, size_t graph_nodes);
+ * the cost model of the README ("Forward or reverse?"): ceil(n/k) forward
+ * passes against one recording and ceil(m/k) reverse sweeps. */
+DJ_API dj_mode dj_mode_auto(size_t n, size_t m);
 
 /* y = f(x) and jv = J(x)·v in one forward pass. y and opts may be NULL
  * (opts: nansafe, strict and ws are used). Errors: DJ_EINVAL (null f, x, v
