@@ -4,7 +4,7 @@ load 'crossover.gp'
 
 set logscale xy
 set grid
-set key bottom right box opaque
+set key center right box opaque
 set ylabel 'time / primal'
 set style line 1 lc rgb '#1f77b4' lw 2 pt 7
 set style line 2 lc rgb '#d62728' lw 2 pt 5

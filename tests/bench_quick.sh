@@ -1,0 +1,26 @@
+#!/bin/sh
+# The benchmark's smoke run: bench_modes --quick must run, write its files,
+# and find every Jacobian it timed in agreement (it exits 1 otherwise). No
+# speed is asserted: timings on a shared machine prove nothing. Run by
+# `make check`.
+set -u
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+OPENBLAS_NUM_THREADS=1 ./bench/bench_modes --quick --out "$tmp" >"$tmp/out.txt" 2>"$tmp/err.txt" || {
+    cat "$tmp/out.txt" "$tmp/err.txt"
+    exit 1
+}
+for f in modes.csv chain_inputs.dat chain_outputs.dat crossover.gp; do
+    [ -s "$tmp/$f" ] || { echo "bench_modes --quick did not write $f"; exit 1; }
+done
+head -1 "$tmp/modes.csv" | grep -q '^family,size,measure,median,min,max,samples,unit,machine,compiler,flags,date$' ||
+    { echo "modes.csv has the wrong header"; exit 1; }
+grep -q 'Jacobian reverse' "$tmp/modes.csv" || { echo "modes.csv lacks the reverse rows"; exit 1; }
+grep -q 'what the run shows' "$tmp/out.txt" || { echo "no summary printed"; exit 1; }
+if command -v gnuplot >/dev/null 2>&1; then
+    plot=$(cd "${srcdir:-.}" && pwd)/bench/plot.gp
+    (cd "$tmp" && gnuplot "$plot") || exit 1
+    [ -s "$tmp/forward_reverse_inputs.png" ] && [ -s "$tmp/forward_reverse_outputs.svg" ] ||
+        { echo "the plots were not drawn"; exit 1; }
+fi
+echo "bench_modes --quick: ran, wrote its files, every Jacobian agreed"
