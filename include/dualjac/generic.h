@@ -9,14 +9,15 @@
  * same for every type. Each macro selects a typed function with C11
  * _Generic and calls it once: each argument is evaluated exactly once.
  *
- * A wrong first argument (a pointer, a struct) fails to compile at the user's
- * line with
+ * A wrong argument (a pointer, a struct), first or second, fails to compile
+ * at the user's line with
  *   error: '_Generic' selector of type 'struct foo' is not compatible with any
  *   association
- * which names the offending type. Two different dual widths, or a wrong second
- * argument, fail with
+ * which names the offending type. Two different dual widths, dj_add(a8, b4),
+ * fail with
  *   error: incompatible type for argument 1 of 'dj__operand_types_do_not_match'
- *   note: expected 'struct dj__no_such_type *' but argument is of type 'dj_dual4'
+ *   note: expected 'struct dj__no_such_type *' but argument is of type 'dj_dual8'
+ * and the same for argument 2 and 'dj_dual4' (gcc; clang stops at the first).
  *
  * C++ has no _Generic: there the same names are overloads (generic_cxx.h).
  */

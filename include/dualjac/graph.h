@@ -240,6 +240,9 @@ DJ_INLINE dj_var dj__graph_push2(dj_graph *g, int op, uint32_t a, uint32_t b, do
 
 /* ---- the operations on dj_var (reached through generic.h) ---------------------- */
 
+/* Node ids fit in 32 bits (a graph holds at most 2^32-1 nodes): the casts to
+ * uint32_t below lose nothing and keep -Wconversion quiet for users. */
+
 static inline double dj_var_value(dj_var a) { return a.v; }
 /* A graph variable carries no tangent: 0. */
 static inline double dj_var_tangent(dj_var a, int i) { (void)a, (void)i; return 0.0; }
@@ -250,7 +253,7 @@ static inline double dj_var_tangent(dj_var a, int i) { (void)a, (void)i; return 
         double x = a.v, r = (value);                                           \
         if (a.g == NULL)                                                       \
             return dj_var_const(r);                                            \
-        return dj__graph_push1(a.g, DJ_OP_##name, a.id, (partial), r);         \
+        return dj__graph_push1(a.g, DJ_OP_##name, (uint32_t)a.id, (partial), r); \
     }
 DJ_UNARY_OPS(DJ__VAR_UNARY)
 #undef DJ__VAR_UNARY
@@ -266,7 +269,8 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
         (void)(partials);                                                      \
         if (DJ_UNLIKELY(a.g != b.g))                                           \
             return dj__graph_binary_mixed(DJ_OP_##name##_vv, a, b, r, px, py); \
-        return dj__graph_push2(a.g, DJ_OP_##name##_vv, a.id, b.id, px, py, r); \
+        return dj__graph_push2(a.g, DJ_OP_##name##_vv, (uint32_t)a.id, (uint32_t)b.id, px, \
+                               py, r);                                         \
     }                                                                          \
     DJ_INLINE dj_var dj_var_##name##_d(dj_var a, double c)                     \
     {                                                                          \
@@ -277,7 +281,7 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
         (void)py;                                                              \
-        return dj__graph_push_c(a.g, DJ_OP_##name##_vd, a.id, px, r, c);       \
+        return dj__graph_push_c(a.g, DJ_OP_##name##_vd, (uint32_t)a.id, px, r, c); \
     }                                                                          \
     DJ_INLINE dj_var dj_var_d_##name(double c, dj_var b)                       \
     {                                                                          \
@@ -288,7 +292,7 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
         (void)px;                                                              \
-        return dj__graph_push_c(b.g, DJ_OP_##name##_dv, b.id, py, r, c);       \
+        return dj__graph_push_c(b.g, DJ_OP_##name##_dv, (uint32_t)b.id, py, r, c); \
     }
 DJ_BINARY_OPS(DJ__VAR_BINARY)
 #undef DJ__VAR_BINARY
@@ -333,7 +337,7 @@ static inline dj_var dj_var_fma(dj_var a, dj_var b, dj_var c)
         s.v = r;
         return s;
     }
-    return dj__graph_push2(t.g, DJ_OP_FMA, t.id, c.id, 1.0, 1.0, r);
+    return dj__graph_push2(t.g, DJ_OP_FMA, (uint32_t)t.id, (uint32_t)c.id, 1.0, 1.0, r);
 }
 
 /* The two steps of the generic dj_fma (see dual_template.h). */

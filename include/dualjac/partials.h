@@ -55,7 +55,7 @@ static inline double dj_partial_sqrt(double x, double r)
         dj_event_raise(DJ_EVENT_EDGE);
         return HUGE_VAL;
     }
-    return NAN;
+    return (double)NAN; /* NAN is a float: no -Wdouble-promotion */
 }
 
 static inline double dj_partial_cbrt(double x, double r)
@@ -121,7 +121,7 @@ static inline double dj_partial_pow_exponent(double c, double y, double r)
     }
     if (c < 0)
         dj_event_raise(DJ_EVENT_EDGE);
-    return NAN;
+    return (double)NAN; /* NAN is a float: no -Wdouble-promotion */
 }
 
 static inline double dj_partial_asin(double x)
