@@ -13,6 +13,9 @@
  *   dualjac/jacobian.h  dj_jvp, dj_jacobian and their options
  *   dualjac/linalg.h    dense layers y = W·x + b on dual arrays through BLAS
  *   dualjac/primitive.h custom primitives with their own JVP and VJP rules
+ *   dualjac/pattern.h   sparsity patterns of Jacobians: given or detected
+ *   dualjac/coloring.h  column and row colorings of a pattern
+ *   dualjac/sparse.h    sparse Jacobians by compressed passes or sweeps
  */
 #ifndef DUALJAC_H
 #define DUALJAC_H
@@ -29,5 +32,8 @@
 #include "dualjac/jacobian.h"
 #include "dualjac/linalg.h"
 #include "dualjac/primitive.h"
+#include "dualjac/pattern.h"
+#include "dualjac/coloring.h"
+#include "dualjac/sparse.h"
 
 #endif /* DUALJAC_H */

@@ -5,7 +5,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "internal.h"
+#include "passes.h"
 
 /* X[2j] = x[j], X[2j+1] = v[j]: the dj_dual array of the point and
  * direction, pairs at a time on gcc and clang. */
@@ -177,52 +177,48 @@ static int store_columns(double *J, const double *Y, size_t m, int k, size_t c0,
     return acc == 0.0;
 }
 
-int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
-                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report)
+/* The dense Jacobian's passes: pass p seeds columns p·k .. p·k+w-1. */
+typedef struct dense_out {
+    double *J;
+    dj_layout layout;
+    size_t ld;
+} dense_out;
+
+static size_t pass_width(const dj__passes *job, size_t p)
 {
-    size_t n = f->n, m = f->m, s = dj__stride(k);
-    size_t nx, ny, bytes;
-    if (!dj__mul_size(n, s, &nx) || !dj__mul_size(m, s, &ny) || nx + ny < nx ||
-        !dj__mul_size(nx + ny, sizeof(double), &bytes))
-        return DJ_ERANGE;
-    void *tmp;
-    double *X = dj__workspace_reserve(ws, bytes, &tmp);
-    if (X == NULL)
-        return DJ_ENOMEM;
-    double *Y = X + nx;
+    size_t n = job->f->n, c0 = p * (size_t)job->k;
+    return n - c0 < (size_t)job->k ? n - c0 : (size_t)job->k;
+}
 
-    /* Values once; tangents zero except the one-hot seeds of the current
-     * pass, which are set before and cleared after it: O(k) per pass. */
-    memset(X, 0, nx * sizeof(double));
-    for (size_t j = 0; j < n; j++)
-        X[j * s] = x[j];
+static void dense_seed(const dj__passes *job, double *X, size_t p, double value)
+{
+    size_t s = dj__stride(job->k), c0 = p * (size_t)job->k, w = pass_width(job, p);
+    for (size_t t = 0; t < w; t++)
+        X[(c0 + t) * s + 1 + t] = value;
+}
 
-    int status = DJ_OK, finite = 1;
-    size_t passes = 0;
-    for (size_t c0 = 0; c0 < n; c0 += (size_t)k) {
-        size_t w = n - c0 < (size_t)k ? n - c0 : (size_t)k;
-        for (size_t t = 0; t < w; t++)
-            X[(c0 + t) * s + 1 + t] = 1.0;
-        status = dj__eval_chunk(f, k, Y, X);
-        if (status != DJ_OK)
-            break;
-        finite &= store_columns(J, Y, m, k, c0, w, layout, ld);
-        for (size_t t = 0; t < w; t++)
-            X[(c0 + t) * s + 1 + t] = 0.0;
-        passes++;
-    }
-    if (status == DJ_OK) {
-        if (y != NULL)
-            for (size_t i = 0; i < m; i++)
-                y[i] = Y[i * s];
-        if (!finite && dj__all_finite(x, n))
-            dj_event_raise(DJ_EVENT_NONFINITE);
-    }
+static int dense_store(const dj__passes *job, const double *Y, size_t p)
+{
+    const dense_out *out = job->ctx;
+    return store_columns(out->J, Y, job->f->m, job->k, p * (size_t)job->k, pass_width(job, p),
+                         out->layout, out->ld);
+}
+
+int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
+                         dj_layout layout, size_t ld, dj_workspace *ws, int threads,
+                         dj_report *report)
+{
+    dense_out out = {J, layout, ld};
+    dj__passes job = {f, x, k, (f->n + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, &out};
+    dj__run run;
+    int status = dj__run_passes(&job, y, ws, threads, &run);
+    if (status == DJ_OK && !run.finite && dj__all_finite(x, f->n))
+        dj_event_raise(DJ_EVENT_NONFINITE);
     if (report != NULL) {
         report->mode = DJ_MODE_FORWARD;
         report->chunk = k;
-        report->passes = passes;
+        report->passes = status == DJ_OK ? job.count : 0;
+        report->threads = run.threads;
     }
-    dj__free(tmp);
     return status;
 }

@@ -61,4 +61,12 @@ void dj__block_forward(const dj_graph *g, const struct dj__block *b, double *T, 
                        double *scratch);
 int dj__block_replay(dj_graph *g, struct dj__block *b, double *V, double *scratch);
 
+/* Checks g and k for a sweep of width k and sets *doubles to the work it
+ * needs: the count×k adjoints or tangents, then the blocks' scratch. */
+int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles);
+/* dj_graph_vjp with the caller's work (dj__graph_sweep_doubles doubles):
+ * g is only read, so threads may sweep one graph at once, each with its own
+ * work. g and k must have passed dj__graph_sweep_doubles. */
+int dj__graph_vjp_with(const dj_graph *g, double *JU, const double *U, int k, double *work);
+
 #endif

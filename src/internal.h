@@ -33,6 +33,10 @@ static inline int dj__mul_size(size_t a, size_t b, size_t *out)
 /* Grows ws to at least size bytes (contents are not kept). A null ws means a
  * temporary that *tmp owns; the caller frees *tmp. Returns the buffer or NULL. */
 void *dj__workspace_reserve(dj_workspace *ws, size_t size, void **tmp);
+/* The same for the per-thread buffers of passes and sweeps (ws->pass_buf).
+ * Without ws, *tmp is NULL or the temporary of an earlier call, replaced
+ * (freed) only when the new one could be allocated; the caller frees *tmp. */
+void *dj__workspace_reserve_passes(dj_workspace *ws, size_t size, void **tmp);
 
 /* The value-and-tangents stride (K+1) of chunk width k. */
 static inline size_t dj__stride(int k) { return (size_t)k + 1; }
@@ -43,11 +47,22 @@ int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x);
 
 /* Forward-mode Jacobian: columns by ceil(n/k) passes. */
 int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
-                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report);
+                         dj_layout layout, size_t ld, dj_workspace *ws, int threads,
+                         dj_report *report);
 
 /* Reverse-mode Jacobian: rows by ceil(m/k) sweeps over one recording. */
 int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
-                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report);
+                         dj_layout layout, size_t ld, dj_workspace *ws, int threads,
+                         dj_report *report);
+
+/* The graph reverse mode records on: the workspace's (kept for its
+ * capacity) or *tmp, initialised here, which the caller clears. NULL when
+ * the workspace's could not be allocated. */
+dj_graph *dj__graph_for(dj_workspace *ws, dj_graph *tmp);
+/* Resets g and records f at x on it; vars holds n + m dj_var. */
+int dj__record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars);
+/* Bytes for f's n + m graph variables plus `doubles` doubles; 0 on overflow. */
+int dj__record_bytes(const dj_fn *f, size_t doubles, size_t *bytes);
 
 /* Sets DJ_EVENT_NONFINITE when any of the count values is NaN or Inf. */
 void dj__note_nonfinite(const double *v, size_t count);
@@ -60,5 +75,14 @@ int dj__all_finite(const double *v, size_t count);
  * the function produced it. */
 void dj__note_produced_nonfinite(const double *J, dj_layout layout, size_t ld, const double *y,
                                  size_t ys, const double *x, size_t n, size_t m);
+
+/* Allocates the arrays of an m×n pattern with nnz entries into *out (its
+ * old arrays are not freed); returns a status, *out untouched on failure. */
+int dj__pattern_alloc(dj_pattern *out, size_t m, size_t n, size_t nnz);
+/* Frees p's arrays and moves *fresh into *p. */
+void dj__pattern_replace(dj_pattern *p, dj_pattern *fresh);
+/* Sorts each row's columns ascending and drops duplicates in place, given n
+ * zeroed bytes of scratch (left zeroed); returns the new nnz. */
+size_t dj__pattern_sort_rows(dj_pattern *p, unsigned char *seen);
 
 #endif /* DUALJAC_INTERNAL_H */

@@ -80,9 +80,11 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
 
     int old_nansafe = dj_nansafe_set(opts->nansafe);
     if (mode == DJ_MODE_FORWARD)
-        status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, report);
+        status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
+                                      report);
     else
-        status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, report);
+        status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
+                                      report);
     dj_nansafe_set(old_nansafe);
 
     unsigned events = dj_events();

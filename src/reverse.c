@@ -2,10 +2,9 @@
 #include <string.h>
 
 #include "graph_internal.h"
+#include "passes.h"
 
-/* The graph to record on: the workspace's (kept for its capacity) or a
- * temporary one that *tmp owns. */
-static dj_graph *graph_for(dj_workspace *ws, dj_graph *tmp)
+dj_graph *dj__graph_for(dj_workspace *ws, dj_graph *tmp)
 {
     dj_graph_init(tmp);
     if (ws == NULL)
@@ -19,8 +18,7 @@ static dj_graph *graph_for(dj_workspace *ws, dj_graph *tmp)
     return ws->graph;
 }
 
-/* Records f at x on g; vars holds n + m dj_var. */
-static int record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
+int dj__record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
 {
     dj_var *xv = vars, *yv = vars + f->n;
     dj_graph_reset(g);
@@ -34,8 +32,7 @@ static int record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
     return dj_graph_outputs(g, yv, f->m);
 }
 
-/* Bytes for n + m graph variables plus `doubles` doubles, overflow-checked. */
-static int record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
+int dj__record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
 {
     size_t vars, vbytes, dbytes;
     if (f->n + f->m < f->n || !dj__mul_size(f->n + f->m, 1, &vars) ||
@@ -62,7 +59,7 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     if (g == NULL || x == NULL)
         return DJ_EINVAL;
     size_t bytes;
-    if (!record_bytes(f, 0, &bytes))
+    if (!dj__record_bytes(f, 0, &bytes))
         return DJ_ERANGE;
     dj_var *vars = dj__malloc(bytes);
     if (vars == NULL) {
@@ -71,7 +68,7 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
         dj__graph_fail(g, DJ_ENOMEM);
         return DJ_ENOMEM;
     }
-    status = record(g, f, x, vars);
+    status = dj__record(g, f, x, vars);
     dj__free(vars);
     return status;
 }
@@ -82,17 +79,17 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
 {
     dj_workspace *ws = opts ? opts->ws : NULL;
     size_t bytes;
-    if (!record_bytes(f, 0, &bytes))
+    if (!dj__record_bytes(f, 0, &bytes))
         return DJ_ERANGE;
     dj_graph tmp;
-    dj_graph *g = graph_for(ws, &tmp);
+    dj_graph *g = dj__graph_for(ws, &tmp);
     void *tmpbuf = NULL;
     dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &tmpbuf) : NULL;
     if (vars == NULL) {
         dj_graph_clear(&tmp);
         return DJ_ENOMEM;
     }
-    int status = record(g, f, x, vars);
+    int status = dj__record(g, f, x, vars);
     if (status == DJ_OK)
         status = dj_graph_vjp(g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
@@ -144,50 +141,62 @@ int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const 
     return finish(status, opts);
 }
 
-/* The narrowest chunk width that holds w rows. */
-static int width_for(size_t w)
+/* The dense Jacobian's sweeps: sweep r seeds rows r·k .. r·k+w-1. */
+typedef struct dense_rows {
+    double *J;
+    dj_layout layout;
+    size_t ld;
+} dense_rows;
+
+static size_t sweep_width(const dj__sweeps *job, size_t r)
 {
-    int k = 1;
-    while ((size_t)k < w && k < DJ_CHUNK_MAX)
-        k *= 2;
-    return k;
+    size_t m = job->g->noutputs, r0 = r * (size_t)job->k;
+    return m - r0 < (size_t)job->k ? m - r0 : (size_t)job->k;
+}
+
+static int dense_seed(const dj__sweeps *job, double *U, size_t r, double value)
+{
+    size_t m = job->g->noutputs, r0 = r * (size_t)job->k, w = sweep_width(job, r);
+    for (size_t s = 0; s < w; s++)
+        U[s * m + r0 + s] = value;
+    return dj__width_for(w); /* the last sweep may be narrower */
+}
+
+static void dense_store(const dj__sweeps *job, const double *JU, size_t r, int kw)
+{
+    const dense_rows *out = job->ctx;
+    size_t n = job->g->ninputs, r0 = r * (size_t)job->k, w = sweep_width(job, r);
+    (void)kw;
+    for (size_t s = 0; s < w; s++) {
+        if (out->layout == DJ_ROW_MAJOR)
+            memcpy(out->J + (r0 + s) * out->ld, JU + s * n, n * sizeof *JU);
+        else
+            for (size_t j = 0; j < n; j++)
+                out->J[j * out->ld + r0 + s] = JU[s * n + j];
+    }
 }
 
 int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
-                         dj_layout layout, size_t ld, dj_workspace *ws, dj_report *report)
+                         dj_layout layout, size_t ld, dj_workspace *ws, int threads,
+                         dj_report *report)
 {
-    size_t n = f->n, m = f->m, K = (size_t)k, seeds, bytes;
-    if (!dj__mul_size(K, n + m, &seeds) || n + m < n || !record_bytes(f, seeds, &bytes))
+    size_t n = f->n, m = f->m, bytes;
+    if (!dj__record_bytes(f, 0, &bytes))
         return DJ_ERANGE;
     dj_graph tmp;
-    dj_graph *g = graph_for(ws, &tmp);
+    dj_graph *g = dj__graph_for(ws, &tmp);
     void *tmpbuf = NULL;
     dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &tmpbuf) : NULL;
     if (vars == NULL) {
         dj_graph_clear(&tmp);
         return DJ_ENOMEM;
     }
-    double *U = (double *)(void *)(vars + n + m), *JU = U + K * m;
-    int status = record(g, f, x, vars);
-    size_t sweeps = 0;
-    for (size_t r0 = 0; status == DJ_OK && r0 < m; r0 += K) {
-        size_t w = m - r0 < K ? m - r0 : K;
-        int kw = width_for(w); /* the last sweep may be narrower */
-        memset(U, 0, (size_t)kw * m * sizeof *U);
-        for (size_t s = 0; s < w; s++)
-            U[s * m + r0 + s] = 1.0;
-        status = dj_graph_vjp(g, JU, U, kw);
-        if (status != DJ_OK)
-            break;
-        for (size_t s = 0; s < w; s++) {
-            if (layout == DJ_ROW_MAJOR)
-                memcpy(J + (r0 + s) * ld, JU + s * n, n * sizeof *J);
-            else
-                for (size_t j = 0; j < n; j++)
-                    J[j * ld + r0 + s] = JU[s * n + j];
-        }
-        sweeps++;
-    }
+    int status = dj__record(g, f, x, vars);
+    dense_rows out = {J, layout, ld};
+    dj__sweeps job = {g, k, (m + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, &out};
+    dj__run run = {1, 1};
+    if (status == DJ_OK)
+        status = dj__run_sweeps(&job, ws, threads, &run);
     if (status == DJ_OK) {
         if (y != NULL)
             memcpy(y, g->output_values, m * sizeof *y);
@@ -196,8 +205,9 @@ int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, 
     if (report != NULL) {
         report->mode = DJ_MODE_REVERSE;
         report->chunk = k;
-        report->sweeps = sweeps;
+        report->sweeps = status == DJ_OK ? job.count : 0;
         report->graph_nodes = dj_graph_size(g);
+        report->threads = run.threads;
     }
     dj__free(tmpbuf);
     dj_graph_clear(&tmp);

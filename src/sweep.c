@@ -102,9 +102,7 @@ static nodes_fn *forward_kernel(int k)
     }
 }
 
-/* Checks shared by the sweeps; on success *A is the count×k array (zeroed)
- * and *scratch the blocks' scratch behind it. */
-static int prepare(dj_graph *g, int k, double **A, double **scratch)
+int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles)
 {
     if (g == NULL)
         return DJ_EINVAL;
@@ -120,24 +118,15 @@ static int prepare(dj_graph *g, int k, double **A, double **scratch)
     if (!dj__mul_size(g->count, K, &cells) ||
         !dj__mul_size(2 * dj__graph_block_dim(g) + 1, K, &extra) || cells + extra < cells)
         return DJ_ERANGE;
-    double *work = dj__graph_work(g, cells + extra);
-    if (work == NULL)
-        return DJ_ENOMEM;
-    memset(work, 0, cells * sizeof *work);
-    *A = work;
-    *scratch = work + cells;
+    *doubles = cells + extra;
     return DJ_OK;
 }
 
-int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
+int dj__graph_vjp_with(const dj_graph *g, double *JU, const double *U, int k, double *work)
 {
-    double *A, *scratch;
-    int status = prepare(g, k, &A, &scratch);
-    if (status != DJ_OK)
-        return status;
-    if (JU == NULL || U == NULL)
-        return DJ_EINVAL;
     size_t K = (size_t)k, m = g->noutputs, n = g->ninputs;
+    double *A = work, *scratch = work + g->count * K;
+    memset(A, 0, g->count * K * sizeof *A);
     for (size_t s = 0; s < K; s++)
         for (size_t i = 0; i < m; i++)
             if (g->outputs[i] != 0)
@@ -164,15 +153,34 @@ int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
     return DJ_OK;
 }
 
+int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
+{
+    size_t doubles;
+    int status = dj__graph_sweep_doubles(g, k, &doubles);
+    if (status != DJ_OK)
+        return status;
+    if (JU == NULL || U == NULL)
+        return DJ_EINVAL;
+    double *work = dj__graph_work(g, doubles);
+    if (work == NULL)
+        return DJ_ENOMEM;
+    return dj__graph_vjp_with(g, JU, U, k, work);
+}
+
 int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k)
 {
-    double *T, *scratch;
-    int status = prepare(g, k, &T, &scratch);
+    size_t doubles;
+    int status = dj__graph_sweep_doubles(g, k, &doubles);
     if (status != DJ_OK)
         return status;
     if (JV == NULL || V == NULL)
         return DJ_EINVAL;
+    double *T = dj__graph_work(g, doubles);
+    if (T == NULL)
+        return DJ_ENOMEM;
     size_t K = (size_t)k, m = g->noutputs, n = g->ninputs;
+    double *scratch = T + g->count * K;
+    memset(T, 0, g->count * K * sizeof *T);
     for (size_t s = 0; s < K; s++)
         for (size_t j = 0; j < n; j++)
             T[(size_t)g->inputs[j] * K + s] = V[s * n + j];

@@ -6,6 +6,8 @@ void dj_workspace_init(dj_workspace *ws)
     ws->buf = NULL;
     ws->size = 0;
     ws->graph = NULL;
+    ws->pass_buf = NULL;
+    ws->pass_size = 0;
 }
 
 void dj_workspace_clear(dj_workspace *ws)
@@ -15,11 +17,35 @@ void dj_workspace_clear(dj_workspace *ws)
     dj__free(ws->buf);
     ws->buf = NULL;
     ws->size = 0;
+    dj__free(ws->pass_buf);
+    ws->pass_buf = NULL;
+    ws->pass_size = 0;
     if (ws->graph != NULL) {
         dj_graph_clear(ws->graph);
         dj__free(ws->graph);
         ws->graph = NULL;
     }
+}
+
+/* Grows *buf (of *have bytes) to at least size bytes, contents not kept. */
+static void *reserve(void **buf, size_t *have, size_t size)
+{
+    if (*have >= size)
+        return *buf;
+    /* Grow geometrically so a caller whose sizes creep up reallocates rarely;
+     * the old contents are not needed, and on failure ws is left as it was. */
+    size_t grown = *have + *have / 2;
+    if (grown < size)
+        grown = size;
+    void *p = dj__malloc(grown);
+    if (p == NULL && grown > size)
+        p = dj__malloc(grown = size);
+    if (p == NULL)
+        return NULL;
+    dj__free(*buf);
+    *buf = p;
+    *have = grown;
+    return p;
 }
 
 void *dj__workspace_reserve(dj_workspace *ws, size_t size, void **tmp)
@@ -29,20 +55,19 @@ void *dj__workspace_reserve(dj_workspace *ws, size_t size, void **tmp)
         *tmp = dj__malloc(size);
         return *tmp;
     }
-    if (ws->size >= size)
-        return ws->buf;
-    /* Grow geometrically so a caller whose sizes creep up reallocates rarely;
-     * the old contents are not needed, and on failure ws is left as it was. */
-    size_t grown = ws->size + ws->size / 2;
-    if (grown < size)
-        grown = size;
-    void *p = dj__malloc(grown);
-    if (p == NULL && grown > size)
-        p = dj__malloc(grown = size);
-    if (p == NULL)
-        return NULL;
-    dj__free(ws->buf);
-    ws->buf = p;
-    ws->size = grown;
-    return p;
+    return reserve(&ws->buf, &ws->size, size);
+}
+
+void *dj__workspace_reserve_passes(dj_workspace *ws, size_t size, void **tmp)
+{
+    if (ws == NULL) {
+        /* a temporary that may be grown again; on failure the old one stays */
+        void *p = dj__malloc(size);
+        if (p == NULL)
+            return NULL;
+        dj__free(*tmp);
+        *tmp = p;
+        return p;
+    }
+    return reserve(&ws->pass_buf, &ws->pass_size, size);
 }

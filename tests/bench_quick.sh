@@ -1,12 +1,12 @@
 #!/bin/sh
-# The benchmark's smoke run: bench_modes --quick must run, write its files,
+# The benchmark's smoke run: bench_modes --quick and bench_sparse --quick must run, write its files,
 # and find every Jacobian it timed in agreement (it exits 1 otherwise). No
 # speed is asserted: timings on a shared machine prove nothing. Run by
 # `make check`.
 set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-OPENBLAS_NUM_THREADS=1 ./bench/bench_modes --quick --out "$tmp" >"$tmp/out.txt" 2>"$tmp/err.txt" || {
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ./bench/bench_modes --quick --out "$tmp" >"$tmp/out.txt" 2>"$tmp/err.txt" || {
     cat "$tmp/out.txt" "$tmp/err.txt"
     exit 1
 }
@@ -23,4 +23,10 @@ if command -v gnuplot >/dev/null 2>&1; then
     [ -s "$tmp/forward_reverse_inputs.png" ] && [ -s "$tmp/forward_reverse_outputs.svg" ] ||
         { echo "the plots were not drawn"; exit 1; }
 fi
-echo "bench_modes --quick: ran, wrote its files, every Jacobian agreed"
+OPENBLAS_NUM_THREADS=1 ./bench/bench_sparse --quick --out "$tmp" >"$tmp/sparse.txt" 2>"$tmp/err.txt" || {
+    cat "$tmp/sparse.txt" "$tmp/err.txt"
+    exit 1
+}
+[ -s "$tmp/sparse.csv" ] || { echo "bench_sparse --quick did not write sparse.csv"; exit 1; }
+grep -q 'parallel speedup' "$tmp/sparse.csv" || { echo "sparse.csv lacks the parallel rows"; exit 1; }
+echo "bench_modes and bench_sparse --quick: ran, wrote their files, every Jacobian agreed"

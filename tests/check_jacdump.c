@@ -211,6 +211,40 @@ START_TEST(test_builtins)
 }
 END_TEST
 
+/* mm and --sparsity go through the sparse driver: passes by colors and
+ * memory by nonzeros, so a size whose dense J would take 3.2 GB is quick. */
+START_TEST(test_sparse_outputs)
+{
+    result r = run("--fn", "broyden", "--n", "20000", "--format", "mm", "--stats");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\n20000 20000 59998\n") != NULL, "mm header: %.200s", r.out);
+    ck_assert_msg(strstr(r.out, "\n20000 19999 ") != NULL, "last row's subdiagonal entry");
+    ck_assert_msg(strstr(r.err, "3 column colors (lower bound 3)") != NULL, "stats: %s", r.err);
+    ck_assert_msg(strstr(r.err, "passes 1,") != NULL, "one pass: %s", r.err);
+    result_free(&r);
+    /* reverse mode pictures the row colors */
+    r = run("--fn", "ext-rosenbrock", "--n", "4", "--sparsity", "--mode", "rev");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "4 x 4, 6 nonzeros, 10 zeros ('.')\n"
+                            "column colors: 2 (at least 2), row colors: 2 (at least 2); entries "
+                            "show the row colors\n"
+                            "reverse mode: 1 sweep of width 2\n"
+                            "00..\n1...\n..00\n..1.\n");
+    result_free(&r);
+    /* an expression: structural entries whose value is zero stay in the
+     * picture (x*y at y = 0), and mm drops them as before */
+    r = run("-e", "x*y, sin(z)", "--at", "x=1,y=0,z=0", "--sparsity");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "01.\n..0\n") != NULL, "picture: %s", r.out);
+    result_free(&r);
+    r = run("-e", "x*y, sin(z)", "--at", "x=1,y=0,z=0", "--format", "mm");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\n2 3 2\n1 1 0\n") == NULL && strstr(r.out, "\n2 3 2\n") != NULL,
+                  "mm: %s", r.out);
+    result_free(&r);
+}
+END_TEST
+
 START_TEST(test_shared_object)
 {
     if (sample_lib == NULL || access(sample_lib, R_OK) != 0)
@@ -578,6 +612,7 @@ int main(void)
     tcase_add_test(tc, test_formats);
     tcase_add_test(tc, test_files_and_stdin);
     tcase_add_test(tc, test_builtins);
+    tcase_add_test(tc, test_sparse_outputs);
     tcase_add_test(tc, test_shared_object);
     tcase_add_test(tc, test_det_and_logdet);
     tcase_add_test(tc, test_check_modes_agree);

@@ -165,14 +165,15 @@ START_TEST(test_workspace_reused)
     dj_workspace_init(&ws);
     dj_opts o = {.chunk = 8, .ws = &ws};
     ck_assert_int_eq(dj_jacobian(J, NULL, &k->fn, x, &o, NULL), DJ_OK);
-    void *buf = ws.buf;
-    size_t size = ws.size;
+    /* forward passes keep their buffers in pass_buf (one set per thread) */
+    void *buf = ws.pass_buf;
+    size_t size = ws.pass_size;
     ck_assert(buf != NULL && size > 0);
     ck_assert_int_eq(dj_jacobian(J2, NULL, &k->fn, x, &o, NULL), DJ_OK);
-    ck_assert(ws.buf == buf && ws.size == size);
+    ck_assert(ws.pass_buf == buf && ws.pass_size == size);
     ck_assert(memcmp(J, J2, sizeof J) == 0);
     dj_workspace_clear(&ws);
-    ck_assert(ws.buf == NULL && ws.size == 0);
+    ck_assert(ws.buf == NULL && ws.size == 0 && ws.pass_buf == NULL && ws.pass_size == 0);
 }
 END_TEST
 

@@ -45,6 +45,8 @@ typedef struct dj_workspace {
     void *buf;       /* one block, split by each driver */
     size_t size;     /* its size in bytes */
     dj_graph *graph; /* reverse mode's graph, kept for its capacity */
+    void *pass_buf;  /* the passes' or sweeps' buffers, one set per thread */
+    size_t pass_size; /* its size in bytes */
 } dj_workspace;
 
 /* Starts an empty workspace (no allocation). */
@@ -53,7 +55,18 @@ DJ_API void dj_workspace_init(dj_workspace *ws);
 DJ_API void dj_workspace_clear(dj_workspace *ws);
 
 /* Options of dj_jacobian. Zero-initialised means: auto mode, automatic chunk,
- * row-major with ld = n, IEEE NaN propagation, no workspace. */
+ * row-major with ld = n, IEEE NaN propagation, no workspace, automatic
+ * threads.
+ *
+ * Threads: the passes (forward) and sweeps (reverse) of one Jacobian are
+ * independent, and a build with OpenMP (the default where the compiler has
+ * it, see dj_threads_max) runs them on several threads, each with its own
+ * buffers. The values are bitwise those of one thread. With threads = 0 the
+ * driver times its first pass and goes parallel only when the rest would
+ * take long enough to repay starting threads (about 0.1 ms); threads = 1 is
+ * serial; threads = t > 1 uses at most t. Threads call f's instantiations
+ * (and custom primitives) at the same time: they must not write shared
+ * state. Under an enclosing OpenMP parallel region a driver runs serially. */
 typedef struct dj_opts {
     dj_mode mode;
     int chunk;          /* 0 = automatic, else 1, 2, 4, 8 or 16 */
@@ -62,6 +75,7 @@ typedef struct dj_opts {
     int nansafe;        /* nonzero: NaN-safe mode during this call */
     int strict;         /* nonzero: return DJ_ENONFINITE on a non-finite output */
     dj_workspace *ws;   /* optional: buffers reused across calls */
+    int threads;        /* 0 = automatic, 1 = serial, t = at most t threads */
 } dj_opts;
 
 /* What a driver did. */
@@ -72,10 +86,16 @@ typedef struct dj_report {
     size_t sweeps;      /* reverse sweeps */
     size_t graph_nodes; /* size of the recorded graph (reverse mode) */
     unsigned events;    /* dj_event bits met during the call */
+    int threads;        /* threads that ran passes or sweeps */
+    size_t colors;      /* color groups seeded (sparse drivers), else 0 */
 } dj_report;
 
 /* The widths of the multi-dual family, for DJ_ECHUNK checks. */
 #define DJ_CHUNK_MAX 16
+
+/* The most threads a driver would use here: OpenMP's limit (omp_get_max_threads,
+ * set by OMP_NUM_THREADS), or 1 in a build without OpenMP. */
+DJ_API int dj_threads_max(void);
 
 /* Returns nonzero when k is a chunk width the library has (1, 2, 4, 8, 16). */
 DJ_API int dj_chunk_valid(int k);

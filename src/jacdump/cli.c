@@ -45,6 +45,9 @@ typedef struct session {
     char **var_names;        /* --vars, split */
     size_t nvar_names;
     double *x, *f, *J, *J2, *J3;
+    int sparse;              /* J as a sparse Jacobian: sp and values, no dense J */
+    dj_sparse sp;
+    double *values;
     FILE *out;
 } session;
 
@@ -63,6 +66,8 @@ static void session_free(session *s)
     free(s->J);
     free(s->J2);
     free(s->J3);
+    dj_sparse_clear(&s->sp);
+    free(s->values);
     if (s->out && s->out != stdout)
         fclose(s->out);
 }
@@ -109,10 +114,10 @@ static void usage(FILE *out)
         "                      forward and reverse differ beyond 1e-12 (relative)\n"
         "      --nansafe       0 times an infinite partial stays 0 (see dualjac docs)\n"
         "      --det, --logdet determinant, or log|det| and sign, of a square J\n"
-        "      --sparsity      the nonzero pattern as a picture\n"
+        "      --sparsity      the nonzero pattern as a picture, with the coloring\n"
         "      --stats         passes, sweeps, graph size and time, on stderr\n"
         "How to print it:\n"
-        "      --format FMT    text (default), csv, json, mm (Matrix Market), npy\n"
+        "      --format FMT    text (default), csv, json, mm (Matrix Market, sparse), npy\n"
         "      --precision P   significant digits\n"
         "      --transpose     print J transposed\n"
         "  -o, --output FILE   write to FILE instead of standard output\n"
@@ -347,6 +352,14 @@ static int load_function(session *s)
 static int allocate(session *s)
 {
     size_t n = s->fn.n, m = s->fn.m;
+    if (s->sparse) {
+        /* the sparse driver allocates by the number of nonzeros */
+        s->x = malloc(n * sizeof *s->x);
+        s->f = malloc(m * sizeof *s->f);
+        if (s->x == NULL || s->f == NULL)
+            return error("out of memory for %zu inputs and %zu outputs", n, m);
+        return 0;
+    }
     if (n > ((size_t)-1) / sizeof(double) / m)
         return error("a %zu x %zu Jacobian does not fit in memory", m, n);
     s->x = malloc(n * sizeof *s->x);
@@ -458,6 +471,34 @@ static int jacobian(session *s, double *J, const char *mode, dj_report *rep, dou
     return st;
 }
 
+/* The sparse path: pattern and colorings, then the compressed passes or
+ * sweeps; J is never formed. */
+static int sparse_jacobian(session *s, dj_report *rep, double *seconds)
+{
+    double t0 = seconds_now();
+    int st = dj_sparse_analyze(&s->sp, &s->fn, s->x, NULL);
+    if (st == DJ_OK && (s->values = malloc((s->sp.pattern.nnz + 1) * sizeof *s->values)) == NULL)
+        st = DJ_ENOMEM;
+    if (st == DJ_OK) {
+        dj_opts o = {.mode = strcmp(s->o.mode, "fwd") == 0   ? DJ_MODE_FORWARD
+                             : strcmp(s->o.mode, "rev") == 0 ? DJ_MODE_REVERSE
+                                                             : DJ_MODE_AUTO,
+                     .chunk = s->o.chunk,
+                     .nansafe = s->o.nansafe};
+        st = dj_sparse_jacobian(s->values, s->f, &s->sp, &s->fn, s->x, &o, rep);
+    }
+    *seconds = seconds_now() - t0;
+    if (s->o.stats && st == DJ_OK)
+        fprintf(stderr,
+                "jacdump: stats: sparse, mode %s, %zu nonzeros, %zu column colors (lower bound "
+                "%zu), %zu row colors (lower bound %zu), chunk %d, passes %zu, sweeps %zu, "
+                "threads %d, time %.3g s\n",
+                mode_name(rep->mode), s->sp.pattern.nnz, s->sp.columns.count,
+                s->sp.columns.lower_bound, s->sp.rows.count, s->sp.rows.lower_bound, rep->chunk,
+                rep->passes, rep->sweeps, rep->threads, *seconds);
+    return st;
+}
+
 static int jacobian_failed(const char *mode, int st)
 {
     if (st == DJ_ENOTSUP)
@@ -526,6 +567,19 @@ static int warn_nonfinite(const session *s)
                     isnan(s->f[i]) ? "nan" : "inf");
             return 1;
         }
+    if (s->sparse) {
+        const dj_pattern *p = &s->sp.pattern;
+        for (size_t i = 0; i < m; i++)
+            for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+                if (!isfinite(s->values[e])) {
+                    fprintf(stderr, "jacdump: warning: J[%zu][%zu] = %s: f%zu is not "
+                                    "differentiable in input %zu here\n",
+                            i + 1, p->col[e] + 1, isnan(s->values[e]) ? "nan" : "inf", i + 1,
+                            p->col[e] + 1);
+                    return 1;
+                }
+        return 0;
+    }
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++)
             if (!isfinite(s->J[i * n + j])) {
@@ -636,7 +690,15 @@ static int run(session *s, int argc, char **argv)
     int done, rc = parse_options(&s->o, argc, argv, &done);
     if (rc != 0 || done)
         return rc;
-    if ((rc = load_function(s)) != 0 || (rc = allocate(s)) != 0 || (rc = read_point(s)) != 0)
+    if ((rc = load_function(s)) != 0)
+        return rc;
+    /* Matrix Market and the pattern picture come from the sparse driver when
+     * the function records on the graph: passes by colors, memory by
+     * nonzeros. The other outputs and modes need the dense J. */
+    s->sparse = (s->o.sparsity || strcmp(s->o.format, "mm") == 0) && !s->o.check && !s->o.det &&
+                !s->o.logdet && !s->o.transpose && strcmp(s->o.mode, "fd") != 0 &&
+                s->fn.eval_var != NULL;
+    if ((rc = allocate(s)) != 0 || (rc = read_point(s)) != 0)
         return rc;
     if ((s->o.det || s->o.logdet) && s->fn.n != s->fn.m)
         return error("--det and --logdet need a square Jacobian; this one is %zu x %zu",
@@ -659,6 +721,11 @@ static int run(session *s, int argc, char **argv)
             return -check_failed;
         mode_used = "forward";
         rep.chunk = s->o.chunk ? s->o.chunk : dj_chunk_auto(s->fn.n);
+    } else if (s->sparse) {
+        int st = sparse_jacobian(s, &rep, &seconds);
+        if (st != DJ_OK)
+            return jacobian_failed(s->o.mode, st);
+        mode_used = mode_name(rep.mode);
     } else {
         int st = jacobian(s, s->J, s->o.mode, &rep, &seconds);
         if (st != DJ_OK)
@@ -671,7 +738,8 @@ static int run(session *s, int argc, char **argv)
                    .outputs = s->prog ? s->prog->outputs : NULL,
                    .mode = mode_used, .chunk = rep.chunk, .seconds = seconds,
                    .precision = s->o.precision, .transpose = s->o.transpose,
-                   .want_det = s->o.det, .want_logdet = s->o.logdet};
+                   .want_det = s->o.det, .want_logdet = s->o.logdet,
+                   .sparse = s->sparse ? &s->sp : NULL, .values = s->values};
     if (s->o.det || s->o.logdet) {
         if (jd_logdet(s->J, s->fn.n, &r.logdet, &r.det_sign) != 0)
             return error("out of memory for the determinant");

@@ -268,6 +268,23 @@ static void write_mm(FILE *out, const jd_result *r)
 {
     int prec = r->precision ? r->precision : 17;
     size_t R = rows(r), C = cols(r), nnz = 0;
+    if (r->sparse != NULL) {
+        /* from the compressed rows: O(nonzeros), never the m×n matrix */
+        const dj_pattern *p = &r->sparse->pattern;
+        for (size_t e = 0; e < p->nnz; e++)
+            nnz += r->values[e] != 0.0;
+        fprintf(out, "%%%%MatrixMarket matrix coordinate real general\n");
+        fprintf(out, "%% Jacobian written by jacdump, mode %s\n", r->mode);
+        fprintf(out, "%zu %zu %zu\n", p->m, p->n, nnz);
+        char buf[64];
+        for (size_t i = 0; i < p->m; i++)
+            for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+                if (r->values[e] != 0.0) {
+                    number(buf, sizeof buf, r->values[e], prec);
+                    fprintf(out, "%zu %zu %s\n", i + 1, p->col[e] + 1, buf);
+                }
+        return;
+    }
     for (size_t i = 0; i < R; i++)
         for (size_t j = 0; j < C; j++)
             nnz += entry(r, i, j) != 0.0;
@@ -334,8 +351,48 @@ int format_write(FILE *out, const char *name, const jd_result *r)
     return ferror(out) ? -1 : 0;
 }
 
+static char color_char(size_t c)
+{
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    return c < sizeof digits - 1 ? digits[c] : '*';
+}
+
+/* The structural pattern with each entry's column color, and the colorings. */
+static int sparsity_colored(FILE *out, const jd_result *r)
+{
+    const dj_sparse *s = r->sparse;
+    const dj_pattern *p = &s->pattern;
+    fprintf(out, "%zu x %zu, %zu nonzero%s, %zu zeros ('.')\n", p->m, p->n, p->nnz,
+            p->nnz == 1 ? "" : "s", p->m * p->n - p->nnz);
+    int rev = strcmp(r->mode, "reverse") == 0;
+    fprintf(out, "column colors: %zu (at least %zu), row colors: %zu (at least %zu); entries "
+                 "show the %s colors\n",
+            s->columns.count, s->columns.lower_bound, s->rows.count, s->rows.lower_bound,
+            rev ? "row" : "column");
+    size_t colors = rev ? s->rows.count : s->columns.count;
+    size_t k = r->chunk > 0 ? (size_t)r->chunk : 1, runs = (colors + k - 1) / k;
+    fprintf(out, "%s mode: %zu %s of width %d\n", r->mode, runs,
+            rev ? (runs == 1 ? "sweep" : "sweeps") : (runs == 1 ? "pass" : "passes"), r->chunk);
+    for (size_t i = 0; i < p->m; i++) {
+        size_t e = p->row_ptr[i];
+        for (size_t j = 0; j < p->n; j++) {
+            if (e < p->row_ptr[i + 1] && p->col[e] == j) {
+                double v = r->values[e++];
+                size_t c = rev ? s->rows.color[i] : s->columns.color[j];
+                fputc(isfinite(v) ? color_char(c) : '!', out);
+            } else {
+                fputc('.', out);
+            }
+        }
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
 int format_sparsity(FILE *out, const jd_result *r)
 {
+    if (r->sparse != NULL)
+        return sparsity_colored(out, r);
     size_t R = rows(r), C = cols(r), nnz = 0;
     fprintf(out, "%zu x %zu, ", R, C);
     for (size_t i = 0; i < R; i++)

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <dualjac.h>
+
 typedef struct jd_result {
     size_t n, m;
     const double *x, *f, *J; /* J is m×n, row-major */
@@ -18,6 +20,8 @@ typedef struct jd_result {
     int want_det, want_logdet;
     double det, logdet;
     int det_sign;
+    const dj_sparse *sparse; /* when set, J is NULL: J's nonzeros are values, */
+    const double *values;    /* in sparse->pattern's order (mm, sparsity only) */
 } jd_result;
 
 /* Nonzero when name is a format jacdump writes. */
@@ -28,7 +32,9 @@ int format_known(const char *name);
  * them as fields. */
 int format_write(FILE *out, const char *name, const jd_result *r);
 
-/* The nonzero pattern as a character picture: '*' nonzero, '.' zero. */
+/* The nonzero pattern as a character picture: '.' zero; with a sparse
+ * result each entry shows its column's color (0-9, a-z, A-Z, then '*'),
+ * otherwise '*' nonzero; '!' a NaN or Inf. */
 int format_sparsity(FILE *out, const jd_result *r);
 
 #endif

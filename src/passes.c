@@ -1,0 +1,243 @@
+/* passes.c: the independent passes (forward) and sweeps (reverse) of a
+ * Jacobian, run on one thread or, with OpenMP, on several.
+ *
+ * The first pass always runs on the calling thread: it checks that f can
+ * run at all, gives y, and its time tells whether threads would pay. Each
+ * thread then owns one set of buffers, so no pass shares writable memory with
+ * another and every value is computed by the same code as in a serial run. */
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "graph_internal.h"
+#include "passes.h"
+
+#ifdef _OPENMP
+#define DJ__OMP(directive) _Pragma(#directive)
+#else
+#define DJ__OMP(directive)
+#endif
+
+/* Below this much remaining work (seconds) starting threads costs more than
+ * it saves: waking a second thread and joining it takes 10-50 µs. */
+#define PARALLEL_MIN_SECONDS 1e-4
+
+int dj_threads_max(void)
+{
+#ifdef _OPENMP
+    int t = omp_get_max_threads();
+    return t > 0 ? t : 1;
+#else
+    return 1;
+#endif
+}
+
+static double now(void)
+{
+#ifdef _OPENMP
+    return omp_get_wtime();
+#else
+    return 0.0;
+#endif
+}
+
+/* How many threads to run `remaining` tasks on, after a first one took
+ * `first` seconds. */
+static int threads_for(int requested, size_t remaining, double first)
+{
+#ifdef _OPENMP
+    if (remaining < 2 || requested == 1 || omp_in_parallel())
+        return 1;
+    int t = requested > 1 ? requested : omp_get_max_threads();
+    if (requested <= 0 && first * (double)remaining < PARALLEL_MIN_SECONDS)
+        return 1;
+    if ((size_t)t > remaining)
+        t = (int)remaining;
+    return t > 1 ? t : 1;
+#else
+    (void)requested, (void)remaining, (void)first;
+    return 1;
+#endif
+}
+
+/* A worker's entry and exit: its own event word and the caller's NaN-safe
+ * mode on the way in; its events handed back on the way out, the thread's
+ * own state (the caller's, for the master) restored. */
+typedef struct thread_state {
+    unsigned saved_events;
+    int saved_nansafe;
+} thread_state;
+
+static thread_state enter(int nansafe)
+{
+    thread_state st = {dj_events(), dj_nansafe_set(nansafe)};
+    dj_events_clear();
+    return st;
+}
+
+static unsigned leave(thread_state st)
+{
+    unsigned mine = dj_events();
+    dj_events_clear();
+    dj_event_raise(st.saved_events);
+    dj_nansafe_set(st.saved_nansafe);
+    return mine;
+}
+
+/* ---- forward passes --------------------------------------------------------- */
+
+/* X's values from x, every tangent zero. */
+static void init_inputs(double *X, const double *x, size_t n, size_t s)
+{
+    memset(X, 0, n * s * sizeof *X);
+    for (size_t j = 0; j < n; j++)
+        X[j * s] = x[j];
+}
+
+static int one_pass(const dj__passes *job, double *X, double *Y, size_t p)
+{
+    job->seed(job, X, p, 1.0);
+    int status = dj__eval_chunk(job->f, job->k, Y, X);
+    job->seed(job, X, p, 0.0);
+    if (status != DJ_OK)
+        return status;
+    return job->store(job, Y, p) ? DJ_OK : -1;
+}
+
+int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
+                   dj__run *run)
+{
+    const dj_fn *f = job->f;
+    size_t n = f->n, m = f->m, s = dj__stride(job->k), per, bytes, all;
+    run->threads = 1;
+    run->finite = 1;
+    if (n + m < n || !dj__mul_size(n + m, s, &per) || !dj__mul_size(per, sizeof(double), &bytes))
+        return DJ_ERANGE;
+    void *tmp = NULL;
+    double *buf = dj__workspace_reserve_passes(ws, bytes, &tmp);
+    if (buf == NULL)
+        return DJ_ENOMEM;
+    init_inputs(buf, job->x, n, s);
+
+    double t0 = now();
+    int status = one_pass(job, buf, buf + n * s, 0);
+    double first = now() - t0;
+    if (status == -1)
+        run->finite = 0;
+    else if (status != DJ_OK)
+        goto done;
+    status = DJ_OK;
+    if (y != NULL)
+        for (size_t i = 0; i < m; i++)
+            y[i] = buf[(n + i) * s];
+
+    int t = threads_for(threads, job->count - 1, first);
+    double *many = NULL;
+    if (t > 1 && dj__mul_size(bytes, (size_t)t, &all))
+        many = dj__workspace_reserve_passes(ws, all, &tmp);
+    if (many == NULL) {
+        /* serial, also when the threads' buffers could not be had */
+        for (size_t p = 1; p < job->count; p++)
+            if (one_pass(job, buf, buf + n * s, p) == -1)
+                run->finite = 0;
+        goto done;
+    }
+    run->threads = t;
+    int finite = 1, nansafe = dj_nansafe();
+    unsigned events = 0;
+    DJ__OMP(omp parallel num_threads(t) reduction(& : finite) reduction(| : events))
+    {
+        thread_state st = enter(nansafe);
+#ifdef _OPENMP
+        double *X = many + (size_t)omp_get_thread_num() * per;
+#else
+        double *X = many;
+#endif
+        init_inputs(X, job->x, n, s);
+        DJ__OMP(omp for schedule(dynamic, 1))
+        for (size_t p = 1; p < job->count; p++)
+            if (one_pass(job, X, X + n * s, p) == -1)
+                finite = 0;
+        events |= leave(st);
+    }
+    dj_event_raise(events);
+    run->finite = finite;
+done:
+    dj__free(tmp);
+    return status;
+}
+
+/* ---- reverse sweeps ---------------------------------------------------------- */
+
+int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run *run)
+{
+    const dj_graph *g = job->g;
+    size_t m = g->noutputs, n = g->ninputs, K = (size_t)job->k, work, seeds, per, bytes, all;
+    run->threads = 1;
+    run->finite = 1;
+    int status = dj__graph_sweep_doubles(g, job->k, &work);
+    if (status != DJ_OK)
+        return status;
+    if (n + m < n || !dj__mul_size(K, n + m, &seeds) || work + seeds < work ||
+        !dj__mul_size(per = work + seeds, sizeof(double), &bytes))
+        return DJ_ERANGE;
+    void *tmp = NULL;
+    double *buf = dj__workspace_reserve_passes(ws, bytes, &tmp);
+    if (buf == NULL)
+        return DJ_ENOMEM;
+    /* per thread: the sweep's work, then U (K×m, kept zero between sweeps)
+     * and JU (K×n) */
+    memset(buf + work, 0, K * m * sizeof *buf);
+
+    double t0 = now();
+    status = dj__sweep_once(job, buf, work, 0);
+    double first = now() - t0;
+    if (status != DJ_OK)
+        goto done;
+
+    int t = threads_for(threads, job->count - 1, first);
+    double *many = NULL;
+    if (t > 1 && dj__mul_size(bytes, (size_t)t, &all))
+        many = dj__workspace_reserve_passes(ws, all, &tmp);
+    if (many == NULL) {
+        for (size_t r = 1; status == DJ_OK && r < job->count; r++)
+            status = dj__sweep_once(job, buf, work, r);
+        goto done;
+    }
+    run->threads = t;
+    int nansafe = dj_nansafe();
+    unsigned events = 0;
+    DJ__OMP(omp parallel num_threads(t) reduction(| : events))
+    {
+        thread_state st = enter(nansafe);
+#ifdef _OPENMP
+        double *W = many + (size_t)omp_get_thread_num() * per;
+#else
+        double *W = many;
+#endif
+        memset(W + work, 0, K * m * sizeof *W);
+        DJ__OMP(omp for schedule(dynamic, 1))
+        for (size_t r = 1; r < job->count; r++)
+            (void)dj__sweep_once(job, W, work, r); /* checked by sweep 0 */
+        events |= leave(st);
+    }
+    dj_event_raise(events);
+done:
+    dj__free(tmp);
+    return status;
+}
+
+int dj__sweep_once(const dj__sweeps *job, double *buf, size_t work, size_t r)
+{
+    const dj_graph *g = job->g;
+    size_t m = g->noutputs;
+    double *U = buf + work, *JU = U + (size_t)job->k * m;
+    int kw = job->seed(job, U, r, 1.0);
+    int status = dj__graph_vjp_with(g, JU, U, kw, buf);
+    job->seed(job, U, r, 0.0);
+    if (status == DJ_OK)
+        job->store(job, JU, r, kw);
+    return status;
+}

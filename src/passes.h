@@ -1,0 +1,64 @@
+/* passes.h: the passes and sweeps of a Jacobian as jobs that passes.c runs
+ * serially or on threads. The drivers (dense and sparse) say only how a
+ * pass is seeded and where its results go. */
+#ifndef DUALJAC_PASSES_H
+#define DUALJAC_PASSES_H
+
+#include "internal.h"
+
+/* What a run did. */
+typedef struct dj__run {
+    int threads; /* threads that ran passes or sweeps */
+    int finite;  /* 0 when a stored value was NaN or Inf */
+} dj__run;
+
+/* count forward passes of f at x with k-wide multi-duals. */
+typedef struct dj__passes {
+    const dj_fn *f;
+    const double *x;
+    int k;
+    size_t count;
+    /* Sets (value 1) or clears (value 0) pass p's seeds in the inputs X
+     * (n rows of stride k + 1; tangents are zero outside the seeds). */
+    void (*seed)(const struct dj__passes *job, double *X, size_t p, double value);
+    /* Stores pass p's outputs Y (m rows of stride k + 1); returns 0 when a
+     * stored value or an output value is NaN or Inf. */
+    int (*store)(const struct dj__passes *job, const double *Y, size_t p);
+    const void *ctx; /* the driver's data */
+} dj__passes;
+
+/* Runs the passes (count >= 1), y = f(x) from the first when y is not
+ * NULL. threads as in dj_opts. Errors: DJ_ERANGE, DJ_ENOMEM, DJ_ENOTSUP. */
+int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
+                   dj__run *run);
+
+/* count reverse sweeps of width at most k over the recorded graph g. */
+typedef struct dj__sweeps {
+    const dj_graph *g;
+    int k;
+    size_t count;
+    /* Sets (value 1) or clears (value 0) sweep r's seeds in U (kw×m, zero
+     * outside the seeds) and returns kw, the sweep's width (<= k). */
+    int (*seed)(const struct dj__sweeps *job, double *U, size_t r, double value);
+    /* Stores sweep r's result JU (kw×n). */
+    void (*store)(const struct dj__sweeps *job, const double *JU, size_t r, int kw);
+    const void *ctx;
+} dj__sweeps;
+
+/* Runs the sweeps (count >= 1). Errors: those of the graph's sweeps. */
+int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run *run);
+
+/* One sweep r with the buffers at buf (work doubles of sweep work, then U
+ * and JU); U is left zero. */
+int dj__sweep_once(const dj__sweeps *job, double *buf, size_t work, size_t r);
+
+/* The narrowest chunk width that holds w seeds. */
+static inline int dj__width_for(size_t w)
+{
+    int k = 1;
+    while ((size_t)k < w && k < DJ_CHUNK_MAX)
+        k *= 2;
+    return k;
+}
+
+#endif /* DUALJAC_PASSES_H */
