@@ -4,11 +4,12 @@
  *
  *   f_i(x) = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1,   x_0 = x_{n+1} = 0
  *
- * Each step takes the Jacobian from dualjac and solves J·dx = -f with
- * LAPACK's banded solver dgbsv: the Jacobian is tridiagonal, so the solve
- * costs O(n) instead of the O(n^3) of a dense dgesv. Newton converges
- * quadratically: once the residual is small, each step roughly squares it.
- * Exits 1 if that does not happen.
+ * The Jacobian is tridiagonal. dualjac finds that once (dj_sparse_analyze:
+ * the pattern and a coloring with 3 colors), so each step's Jacobian is one
+ * forward pass whatever n is, and never an n×n matrix; LAPACK's banded
+ * solver dgbsv then solves J·dx = -f in O(n) instead of the O(n^3) of a
+ * dense dgesv. Newton converges quadratically: once the residual is small,
+ * each step roughly squares it. Exits 1 if that does not happen.
  */
 #include <math.h>
 #include <stdio.h>
@@ -44,14 +45,34 @@ int main(void)
     enum { N = 1000, KL = 1, KU = 1, LDAB = 2 * KL + KU + 1 };
     dj_fn f = DJ_FN_INIT(broyden, N, N, NULL);
     double *x = malloc(N * sizeof *x), *r = malloc(N * sizeof *r);
-    double *J = malloc((size_t)N * N * sizeof *J), *ab = malloc(LDAB * N * sizeof *ab);
+    double *ab = malloc(LDAB * N * sizeof *ab);
     int *ipiv = malloc(N * sizeof *ipiv);
-    if (!x || !r || !J || !ab || !ipiv) {
+    if (!x || !r || !ab || !ipiv) {
         fprintf(stderr, "newton: out of memory\n");
         return 1;
     }
     for (size_t i = 0; i < N; i++)
         x[i] = -1.0;
+
+    /* the pattern and its coloring, once */
+    dj_sparse sp;
+    dj_sparse_init(&sp);
+    int status = dj_sparse_analyze(&sp, &f, x, NULL);
+    double *J = status == DJ_OK ? malloc(sp.pattern.nnz * sizeof *J) : NULL; /* nonzeros */
+    if (J == NULL) {
+        fprintf(stderr, "newton: %s\n", status == DJ_OK ? "out of memory" : dj_strerror(status));
+        return 1;
+    }
+    const dj_pattern *p = &sp.pattern; /* J in CSR: row_ptr, col */
+    for (size_t i = 0; i < N; i++)
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+            if (i > p->col[e] + KL || p->col[e] > i + KU) {
+                fprintf(stderr, "newton: entry (%zu, %zu) lies outside the band\n", i, p->col[e]);
+                return 1;
+            }
+    printf("sparse Jacobian: %zu nonzeros, %zu colors (at least %zu): one forward pass per "
+           "step\n",
+           p->nnz, sp.columns.count, sp.columns.lower_bound);
 
     dj_workspace ws;
     dj_workspace_init(&ws);
@@ -61,7 +82,7 @@ int main(void)
     printf("Newton on Broyden tridiagonal, n = %d\n iter   ||f(x)||       ratio ||f_k+1|| / ||f_k||^2\n",
            N);
     for (int iter = 0; iter < 20 && ok; iter++) {
-        int status = dj_jacobian(J, r, &f, x, &opts, NULL);
+        status = dj_sparse_jacobian(J, r, &sp, &f, x, &opts, NULL);
         if (status != DJ_OK) {
             fprintf(stderr, "newton: %s\n", dj_strerror(status));
             ok = 0;
@@ -85,10 +106,13 @@ int main(void)
             break;
         }
         previous = res;
-        /* J into LAPACK's band storage: ab[KL + KU + i - j][j] = J[i][j] */
-        for (int j = 0; j < N; j++)
-            for (int i = j - KU > 0 ? j - KU : 0; i <= j + KL && i < N; i++)
-                ab[(size_t)j * LDAB + KL + KU + i - j] = J[(size_t)i * N + j];
+        /* J's entries into LAPACK's band storage: ab[KL + KU + i - j][j] =
+         * J[i][j]; the other cells (and dgbsv's fill-in rows) start at zero */
+        for (size_t c = 0; c < (size_t)LDAB * N; c++)
+            ab[c] = 0.0;
+        for (size_t i = 0; i < N; i++)
+            for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+                ab[p->col[e] * LDAB + KL + KU + i - p->col[e]] = J[e];
         for (size_t i = 0; i < N; i++)
             r[i] = -r[i];
         int n = N, kl = KL, ku = KU, nrhs = 1, ldab = LDAB, info;
@@ -106,6 +130,7 @@ int main(void)
     else if (ok)
         fprintf(stderr, "newton: no convergence in 20 iterations\n");
     dj_workspace_clear(&ws);
+    dj_sparse_clear(&sp);
     free(x), free(r), free(J), free(ab), free(ipiv);
     return ok && converged ? 0 : 1;
 }
