@@ -71,6 +71,32 @@ START_TEST(test_huge_magnitudes)
 END_TEST
 
 /* Tiny and subnormal numbers: no trap, IEEE results. */
+/* A row of J whose entries are finite but whose sum overflows: the forward
+ * driver's quick finiteness test (a sum of the copied tangents) must not
+ * report a NaN or Inf that is not there; a real Inf must still be reported. */
+#define BIGROW(T, y, x, n, m, ctx)                                             \
+    y[0] = dj_add(dj_mul(1e308, x[0]), dj_mul(1e308, x[1]));                   \
+    y[1] = dj_mul(dj_mul(1e308, x[0]), x[2]);
+DJ_FN_DEFINE(bigrow, 4, 2, BIGROW);
+
+START_TEST(test_overflowing_row_sum_is_not_nonfinite)
+{
+    double x[4] = {1e-10, 1e-10, 0.5, 0}, J[8];
+    for (int k = 1; k <= 4; k *= 2) {
+        dj_opts o = {.mode = DJ_MODE_FORWARD, .chunk = k, .strict = 1};
+        dj_report rep;
+        ck_assert_int_eq(dj_jacobian(J, NULL, &bigrow, x, &o, &rep), DJ_OK);
+        ck_assert_uint_eq(rep.events & DJ_EVENT_NONFINITE, 0);
+        ck_assert(J[0] == 1e308 && J[1] == 1e308 && J[4] == 5e307);
+        ck_assert(tl_close(J[6], 1e308 * 1e-10, 1e-15));
+    }
+    x[2] = 1e300; /* now J[1][0] = 1e308 * 1e300 = Inf from finite inputs */
+    dj_opts o = {.mode = DJ_MODE_FORWARD, .chunk = 4, .strict = 1};
+    ck_assert_int_eq(dj_jacobian(J, NULL, &bigrow, x, &o, NULL), DJ_ENONFINITE);
+    ck_assert(isinf(J[4]));
+}
+END_TEST
+
 START_TEST(test_tiny_and_subnormal)
 {
     double sub = DBL_MIN / 16; /* subnormal */
@@ -139,6 +165,7 @@ int main(void)
     tcase_add_test(tc, test_infinite_inputs);
     tcase_add_test(tc, test_exp_overflow);
     tcase_add_test(tc, test_huge_magnitudes);
+    tcase_add_test(tc, test_overflowing_row_sum_is_not_nonfinite);
     tcase_add_test(tc, test_tiny_and_subnormal);
     tcase_add_test(tc, test_graph_matches_duals_at_edges);
     suite_add_tcase(s, tc);

@@ -515,6 +515,24 @@ START_TEST(test_random_sparse)
                       s.columns.lower_bound);
         ck_assert_msg(s.rows.count <= s.rows.lower_bound + 2, "%zux%zu: %zu row colors, bound %zu",
                       rp.m, rp.n, s.rows.count, s.rows.lower_bound);
+        /* every order alone gives a valid coloring, never beating the best */
+        dj_pattern t;
+        dj_pattern_init(&t);
+        ck_assert_int_eq(dj_pattern_transpose(&t, &s.pattern), DJ_OK);
+        for (int o = DJ_ORDER_NATURAL; o <= DJ_ORDER_SMALLEST_LAST; o++) {
+            dj_coloring cc, rc;
+            dj_coloring_init(&cc);
+            dj_coloring_init(&rc);
+            ck_assert_int_eq(dj_color_columns(&cc, &s.pattern, (dj_order)o), DJ_OK);
+            ck_assert_int_eq(dj_color_rows(&rc, &s.pattern, (dj_order)o), DJ_OK);
+            ck_assert(dj_coloring_valid(&cc, &s.pattern));
+            ck_assert(dj_coloring_valid(&rc, &t));
+            ck_assert_uint_ge(cc.count, s.columns.count);
+            ck_assert_uint_ge(rc.count, s.rows.count);
+            dj_coloring_clear(&cc);
+            dj_coloring_clear(&rc);
+        }
+        dj_pattern_clear(&t);
         dj_sparse_clear(&s);
         free(x);
         random_pattern_free(&rp);
