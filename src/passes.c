@@ -6,6 +6,7 @@
  * thread then owns one set of buffers, so no pass shares writable memory with
  * another and every value is computed by the same code as in a serial run. */
 #include <string.h>
+#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -18,6 +19,12 @@
 #define DJ__OMP(directive) _Pragma(#directive)
 #else
 #define DJ__OMP(directive)
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DJ__NOINLINE __attribute__((noinline))
+#else
+#define DJ__NOINLINE
 #endif
 
 /* Below this much remaining work (seconds) starting threads costs more than
@@ -34,10 +41,16 @@ int dj_threads_max(void)
 #endif
 }
 
+/* C11's clock, not the OpenMP runtime's: the runtime is touched only when
+ * threads will run, because its first call allocates, and an allocation
+ * failure inside it ends the process (libgomp and libomp alike). */
 static double now(void)
 {
 #ifdef _OPENMP
-    return omp_get_wtime();
+    struct timespec t;
+    if (timespec_get(&t, TIME_UTC) == 0)
+        return 0.0;
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 #else
     return 0.0;
 #endif
@@ -48,11 +61,13 @@ static double now(void)
 static int threads_for(int requested, size_t remaining, double first)
 {
 #ifdef _OPENMP
-    if (remaining < 2 || requested == 1 || omp_in_parallel())
+    if (remaining < 2 || requested == 1)
         return 1;
-    int t = requested > 1 ? requested : omp_get_max_threads();
     if (requested <= 0 && first * (double)remaining < PARALLEL_MIN_SECONDS)
         return 1;
+    if (omp_in_parallel())
+        return 1;
+    int t = requested > 1 ? requested : omp_get_max_threads();
     if ((size_t)t > remaining)
         t = (int)remaining;
     return t > 1 ? t : 1;
@@ -106,6 +121,35 @@ static int one_pass(const dj__passes *job, double *X, double *Y, size_t p)
     return job->store(job, Y, p) ? DJ_OK : -1;
 }
 
+/* Passes 1 .. count-1 on t threads, each with its buffers at many + its
+ * number times per; returns 0 when a stored value was not finite. Out of
+ * line: clang starts the OpenMP runtime on entry to any function holding a
+ * parallel region, and a serial Jacobian must not. */
+static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, size_t per, int t)
+{
+    size_t n = job->f->n, s = dj__stride(job->k);
+    int finite = 1, nansafe = dj_nansafe();
+    unsigned events = 0;
+    DJ__OMP(omp parallel num_threads(t) reduction(& : finite) reduction(| : events))
+    {
+        thread_state st = enter(nansafe);
+#ifdef _OPENMP
+        double *X = many + (size_t)omp_get_thread_num() * per;
+#else
+        double *X = many;
+#endif
+        init_inputs(X, job->x, n, s);
+        DJ__OMP(omp for schedule(dynamic, 1))
+        for (size_t p = 1; p < job->count; p++)
+            if (one_pass(job, X, X + n * s, p) == -1)
+                finite = 0;
+        events |= leave(st);
+    }
+    (void)t;
+    dj_event_raise(events);
+    return finite;
+}
+
 int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
                    dj__run *run)
 {
@@ -145,31 +189,40 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
         goto done;
     }
     run->threads = t;
-    int finite = 1, nansafe = dj_nansafe();
-    unsigned events = 0;
-    DJ__OMP(omp parallel num_threads(t) reduction(& : finite) reduction(| : events))
-    {
-        thread_state st = enter(nansafe);
-#ifdef _OPENMP
-        double *X = many + (size_t)omp_get_thread_num() * per;
-#else
-        double *X = many;
-#endif
-        init_inputs(X, job->x, n, s);
-        DJ__OMP(omp for schedule(dynamic, 1))
-        for (size_t p = 1; p < job->count; p++)
-            if (one_pass(job, X, X + n * s, p) == -1)
-                finite = 0;
-        events |= leave(st);
-    }
-    dj_event_raise(events);
-    run->finite = finite;
+    run->finite &= passes_on_threads(job, many, per, t);
 done:
     dj__free(tmp);
     return status;
 }
 
 /* ---- reverse sweeps ---------------------------------------------------------- */
+
+/* Sweeps 1 .. count-1 on t threads, each with its buffers at many + its
+ * number times per (work doubles of sweep work, then U and JU). Out of
+ * line, as passes_on_threads. */
+static DJ__NOINLINE void sweeps_on_threads(const dj__sweeps *job, double *many, size_t per,
+                                           size_t work, int t)
+{
+    size_t m = job->g->noutputs, K = (size_t)job->k;
+    int nansafe = dj_nansafe();
+    unsigned events = 0;
+    DJ__OMP(omp parallel num_threads(t) reduction(| : events))
+    {
+        thread_state st = enter(nansafe);
+#ifdef _OPENMP
+        double *W = many + (size_t)omp_get_thread_num() * per;
+#else
+        double *W = many;
+#endif
+        memset(W + work, 0, K * m * sizeof *W);
+        DJ__OMP(omp for schedule(dynamic, 1))
+        for (size_t r = 1; r < job->count; r++)
+            (void)dj__sweep_once(job, W, work, r); /* checked by sweep 0 */
+        events |= leave(st);
+    }
+    (void)t;
+    dj_event_raise(events);
+}
 
 int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run *run)
 {
@@ -207,23 +260,7 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
         goto done;
     }
     run->threads = t;
-    int nansafe = dj_nansafe();
-    unsigned events = 0;
-    DJ__OMP(omp parallel num_threads(t) reduction(| : events))
-    {
-        thread_state st = enter(nansafe);
-#ifdef _OPENMP
-        double *W = many + (size_t)omp_get_thread_num() * per;
-#else
-        double *W = many;
-#endif
-        memset(W + work, 0, K * m * sizeof *W);
-        DJ__OMP(omp for schedule(dynamic, 1))
-        for (size_t r = 1; r < job->count; r++)
-            (void)dj__sweep_once(job, W, work, r); /* checked by sweep 0 */
-        events |= leave(st);
-    }
-    dj_event_raise(events);
+    sweeps_on_threads(job, many, per, work, t);
 done:
     dj__free(tmp);
     return status;
