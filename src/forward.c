@@ -170,14 +170,12 @@ static double scan_block(const double *J, size_t ld, size_t c0, size_t m, size_t
 }
 
 /* Copies tangent slots [0, w) of the m outputs into columns c0.. of J;
- * returns 0 when one of them, or an output value, is NaN or Inf. */
+ * returns 0 when one of them is NaN or Inf (the runner checks the values). */
 static int store_columns(double *J, const double *Y, size_t m, int k, size_t c0, size_t w,
                          dj_layout layout, size_t ld)
 {
     size_t s = dj__stride(k);
     double acc = 0.0;
-    for (size_t i = 0; i < m; i++)
-        acc += Y[i * s] - Y[i * s];
     if (layout == DJ_ROW_MAJOR && w == (size_t)k) {
         double sum = copy_rows(J + c0, ld, Y, m, k);
         if (sum - sum != 0.0)

@@ -111,11 +111,32 @@ static void init_inputs(double *X, const double *x, size_t n, size_t s)
         X[j * s] = x[j];
 }
 
+/* Nonzero when the m output values (stride s) are finite. Once per
+ * Jacobian: every pass computes the same values. Four lanes, so the sum is
+ * not one chain of dependent additions. */
+static int values_finite(const double *Y, size_t m, size_t s)
+{
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        a0 += Y[i * s] - Y[i * s];
+        a1 += Y[(i + 1) * s] - Y[(i + 1) * s];
+        a2 += Y[(i + 2) * s] - Y[(i + 2) * s];
+        a3 += Y[(i + 3) * s] - Y[(i + 3) * s];
+    }
+    for (; i < m; i++)
+        a0 += Y[i * s] - Y[i * s];
+    return (a0 + a1) + (a2 + a3) == 0.0;
+}
+
+/* Pass p: seed, evaluate, store. The seeds of the last pass handed out are
+ * left in X: no pass follows on any thread, and X is set up afresh per call. */
 static int one_pass(const dj__passes *job, double *X, double *Y, size_t p)
 {
     job->seed(job, X, p, 1.0);
     int status = dj__eval_chunk(job->f, job->k, Y, X);
-    job->seed(job, X, p, 0.0);
+    if (p + 1 < job->count)
+        job->seed(job, X, p, 0.0);
     if (status != DJ_OK)
         return status;
     return job->store(job, Y, p) ? DJ_OK : -1;
@@ -173,6 +194,8 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     else if (status != DJ_OK)
         goto done;
     status = DJ_OK;
+    if (!values_finite(buf + n * s, m, s))
+        run->finite = 0;
     if (y != NULL)
         for (size_t i = 0; i < m; i++)
             y[i] = buf[(n + i) * s];

@@ -22,7 +22,8 @@ typedef struct dj__passes {
      * (n rows of stride k + 1; tangents are zero outside the seeds). */
     void (*seed)(const struct dj__passes *job, double *X, size_t p, double value);
     /* Stores pass p's outputs Y (m rows of stride k + 1); returns 0 when a
-     * stored value or an output value is NaN or Inf. */
+     * stored derivative is NaN or Inf, or 1 when the driver checks what was
+     * stored itself. The output values are checked by the runner. */
     int (*store)(const struct dj__passes *job, const double *Y, size_t p);
     const void *ctx; /* the driver's data */
 } dj__passes;

@@ -17,6 +17,7 @@ void dj_sparse_init(dj_sparse *s)
 static void free_index(dj_sparse *s)
 {
     dj__free(s->entry_row);
+    dj__free(s->entry_color);
     dj__free(s->col_groups);
     dj__free(s->col_group_ptr);
     dj__free(s->col_entries);
@@ -61,6 +62,7 @@ static int build_index(dj_sparse *s)
     size_t m = p->m, n = p->n, nnz = p->nnz, cc = s->columns.count, rc = s->rows.count;
     size_t z = sizeof(size_t);
     s->entry_row = dj__malloc((nnz ? nnz : 1) * z);
+    s->entry_color = dj__malloc((nnz ? nnz : 1) * z);
     s->col_groups = dj__malloc(n * z);
     s->col_group_ptr = dj__malloc((cc + 1) * z);
     s->col_entries = dj__malloc((nnz ? nnz : 1) * z);
@@ -70,7 +72,7 @@ static int build_index(dj_sparse *s)
     s->row_entries = dj__malloc((nnz ? nnz : 1) * z);
     s->row_entry_ptr = dj__malloc((rc + 1) * z);
     size_t *color = dj__malloc((nnz ? nnz : 1) * z);
-    if (!s->entry_row || !s->col_groups || !s->col_group_ptr || !s->col_entries ||
+    if (!s->entry_row || !s->entry_color || !s->col_groups || !s->col_group_ptr || !s->col_entries ||
         !s->col_entry_ptr || !s->row_groups || !s->row_group_ptr || !s->row_entries ||
         !s->row_entry_ptr || !color) {
         dj__free(color);
@@ -80,8 +82,8 @@ static int build_index(dj_sparse *s)
     group(s->col_groups, s->col_group_ptr, s->columns.color, n, cc);
     group(s->row_groups, s->row_group_ptr, s->rows.color, m, rc);
     for (size_t e = 0; e < nnz; e++)
-        color[e] = s->columns.color[p->col[e]];
-    group(s->col_entries, s->col_entry_ptr, color, nnz, cc);
+        s->entry_color[e] = s->columns.color[p->col[e]];
+    group(s->col_entries, s->col_entry_ptr, s->entry_color, nnz, cc);
     for (size_t e = 0; e < nnz; e++)
         color[e] = s->rows.color[s->entry_row[e]];
     group(s->row_entries, s->row_entry_ptr, color, nnz, rc);
@@ -135,11 +137,28 @@ static void colors_of(size_t p, int k, size_t colors, size_t *c0, size_t *c1)
     *c1 = colors - *c0 < (size_t)k ? colors : *c0 + (size_t)k;
 }
 
+/* A pass that covers a good share of the colors walks the columns and
+ * entries in their natural order, a single stream through memory; one that
+ * covers a few of many colors visits only its groups. */
+static int walk_all(size_t c0, size_t c1, size_t colors) { return 4 * (c1 - c0) >= colors; }
+
 static void column_seed(const dj__passes *job, double *X, size_t p, double value)
 {
     const dj_sparse *s = ((const sparse_out *)job->ctx)->s;
     size_t st = dj__stride(job->k), c0, c1;
     colors_of(p, job->k, s->columns.count, &c0, &c1);
+    const size_t *color = s->columns.color;
+    if (c0 == 0 && c1 == s->columns.count) { /* every column, one pass */
+        for (size_t j = 0; j < s->pattern.n; j++)
+            X[j * st + 1 + color[j]] = value;
+        return;
+    }
+    if (walk_all(c0, c1, s->columns.count)) {
+        for (size_t j = 0; j < s->pattern.n; j++)
+            if (color[j] >= c0 && color[j] < c1)
+                X[j * st + 1 + (color[j] - c0)] = value;
+        return;
+    }
     for (size_t c = c0; c < c1; c++)
         for (size_t a = s->col_group_ptr[c]; a < s->col_group_ptr[c + 1]; a++)
             X[s->col_groups[a] * st + 1 + (c - c0)] = value;
@@ -151,17 +170,31 @@ static int column_store(const dj__passes *job, const double *Y, size_t p)
     const dj_sparse *s = out->s;
     size_t st = dj__stride(job->k), m = job->f->m, c0, c1;
     colors_of(p, job->k, s->columns.count, &c0, &c1);
-    double acc = 0.0;
-    for (size_t i = 0; i < m; i++)
-        acc += Y[i * st] - Y[i * st];
-    for (size_t c = c0; c < c1; c++)
-        for (size_t a = s->col_entry_ptr[c]; a < s->col_entry_ptr[c + 1]; a++) {
-            size_t e = s->col_entries[a];
-            double v = Y[s->entry_row[e] * st + 1 + (c - c0)];
-            out->values[e] = v;
-            acc += v - v;
+    const dj_pattern *pt = &s->pattern;
+    const size_t *color = s->entry_color;
+    if (c0 == 0 && c1 == s->columns.count) { /* every entry, one pass */
+        for (size_t i = 0; i < m; i++) {
+            const double *row = Y + i * st + 1;
+            for (size_t e = pt->row_ptr[i]; e < pt->row_ptr[i + 1]; e++)
+                out->values[e] = row[color[e]];
         }
-    return acc == 0.0;
+    } else if (walk_all(c0, c1, s->columns.count)) {
+        for (size_t i = 0; i < m; i++) {
+            const double *row = Y + i * st + 1;
+            for (size_t e = pt->row_ptr[i]; e < pt->row_ptr[i + 1]; e++) {
+                size_t c = color[e];
+                if (c >= c0 && c < c1)
+                    out->values[e] = row[c - c0];
+            }
+        }
+    } else {
+        for (size_t c = c0; c < c1; c++)
+            for (size_t a = s->col_entry_ptr[c]; a < s->col_entry_ptr[c + 1]; a++) {
+                size_t e = s->col_entries[a];
+                out->values[e] = Y[s->entry_row[e] * st + 1 + (c - c0)];
+            }
+    }
+    return 1; /* the values are checked once, after every pass */
 }
 
 /* ---- reverse: color groups of rows ----------------------------------------- */
@@ -171,6 +204,13 @@ static int row_seed(const dj__sweeps *job, double *U, size_t r, double value)
     const dj_sparse *s = ((const sparse_out *)job->ctx)->s;
     size_t m = s->pattern.m, c0, c1;
     colors_of(r, job->k, s->rows.count, &c0, &c1);
+    if (walk_all(c0, c1, s->rows.count)) {
+        const size_t *color = s->rows.color;
+        for (size_t i = 0; i < m; i++)
+            if (color[i] >= c0 && color[i] < c1)
+                U[(color[i] - c0) * m + i] = value;
+        return dj__width_for(c1 - c0);
+    }
     for (size_t c = c0; c < c1; c++)
         for (size_t a = s->row_group_ptr[c]; a < s->row_group_ptr[c + 1]; a++)
             U[(c - c0) * m + s->row_groups[a]] = value;
@@ -184,6 +224,17 @@ static void row_store(const dj__sweeps *job, const double *JU, size_t r, int kw)
     size_t n = s->pattern.n, c0, c1;
     (void)kw;
     colors_of(r, job->k, s->rows.count, &c0, &c1);
+    if (walk_all(c0, c1, s->rows.count)) {
+        const dj_pattern *pt = &s->pattern;
+        const size_t *color = s->rows.color;
+        for (size_t i = 0; i < pt->m; i++)
+            if (color[i] >= c0 && color[i] < c1) {
+                const double *row = JU + (color[i] - c0) * n;
+                for (size_t e = pt->row_ptr[i]; e < pt->row_ptr[i + 1]; e++)
+                    out->values[e] = row[pt->col[e]];
+            }
+        return;
+    }
     for (size_t c = c0; c < c1; c++)
         for (size_t a = s->row_entry_ptr[c]; a < s->row_entry_ptr[c + 1]; a++) {
             size_t e = s->row_entries[a];
@@ -265,7 +316,8 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
                           column_store, &out};
         dj__run run = {1, 1};
         status = dj__run_passes(&job, y, opts->ws, opts->threads, &run);
-        if (status == DJ_OK && !run.finite && dj__all_finite(x, f->n))
+        if (status == DJ_OK && (!run.finite || !dj__all_finite(values, s->pattern.nnz)) &&
+            dj__all_finite(x, f->n))
             dj_event_raise(DJ_EVENT_NONFINITE);
         if (report != NULL) {
             report->mode = DJ_MODE_FORWARD;

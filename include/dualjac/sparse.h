@@ -49,6 +49,7 @@ typedef struct dj_sparse {
     dj_mode mode;        /* what DJ_MODE_AUTO runs: forward or reverse */
     /* private */
     size_t *entry_row;     /* nnz: the row of each entry */
+    size_t *entry_color;   /* nnz: the color of each entry's column */
     size_t *col_groups;    /* n: columns grouped by color */
     size_t *col_group_ptr; /* column colors + 1 */
     size_t *col_entries;   /* nnz: entries grouped by their column's color */
