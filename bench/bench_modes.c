@@ -182,8 +182,9 @@ static double max_rel(const double *a, const double *b, size_t count)
 typedef struct point_result {
     double jvp, vjp, sweep, fwd1, fwd_best, rev, autom, fd;
     double fwd_k[5];         /* forward at k = 1, 2, 4, 8, 16 (0: not run) */
-    double auto_choice;      /* the measured time of the configuration auto picked */
-    double auto_alternative; /* the other mode at its automatic chunk */
+    double auto_choice;      /* the time of the configuration auto picked (1) */
+    double auto_alternative; /* the other mode at its automatic chunk, relative */
+    double fwd_over_rev;     /* forward at its best k / reverse, timed in pairs */
     int best_k, auto_picked_reverse;
     double fd_error, bytes_per_node, peak_bytes;
     size_t passes, sweeps;
@@ -203,7 +204,7 @@ static double ratio(point *pt, const char *measure, bench_fn *fn)
 }
 
 /* Times everything for one point and checks the Jacobians agree. */
-static void measure(point *pt, point_result *res, int with_fwd1, int with_fd)
+static void measure(point *pt, point_result *res, int with_fwd1, int with_fd, int with_pair)
 {
     size_t n = pt->fn.n, m = pt->fn.m, cells = n * m;
     double *J = malloc(cells * sizeof *J), *Jref = malloc(cells * sizeof *Jref);
@@ -261,6 +262,18 @@ static void measure(point *pt, point_result *res, int with_fwd1, int with_fd)
     }
     bench_stats b = {res->fwd_best, res->fwd_best, res->fwd_best, 1, 0};
     row(pt, "Jacobian forward best k", &b, "ratio");
+    if (with_pair) {
+        /* forward at its best k against reverse as interleaved pairs: near a
+         * crossover the two are within a few percent, and drift between two
+         * separate measurements would decide which is faster */
+        point f_pt = *pt, r_pt = *pt;
+        f_pt.opts = (dj_opts){.mode = DJ_MODE_FORWARD, .chunk = res->best_k, .ws = &pt->ws};
+        r_pt.opts = (dj_opts){.mode = DJ_MODE_REVERSE, .ws = &pt->ws};
+        bench_stats fr;
+        bench_ratio(&fr, NULL, NULL, &cfg, run_jacobian, &r_pt, run_jacobian, &f_pt);
+        res->fwd_over_rev = fr.median;
+        row(pt, "forward best k / reverse (pairs)", &fr, "ratio");
+    }
 
     pt->opts = (dj_opts){.mode = DJ_MODE_AUTO, .ws = &pt->ws};
     must(dj_jacobian(J, NULL, &pt->fn, pt->x, &pt->opts, &r), "auto Jacobian");
@@ -270,12 +283,18 @@ static void measure(point *pt, point_result *res, int with_fwd1, int with_fd)
         failures++;
     }
     res->autom = ratio(pt, "Jacobian auto", run_jacobian);
-    /* auto's choice judged on the samples of that very configuration, so that
-     * two measurements of the same thing do not pass for a bad choice */
-    int kf = dj_chunk_auto(n), ki = kf == 1 ? 0 : kf == 2 ? 1 : kf == 4 ? 2 : kf == 8 ? 3 : 4;
-    double fwd_auto_k = res->fwd_k[ki] > 0 ? res->fwd_k[ki] : res->fwd_best;
-    res->auto_choice = res->auto_picked_reverse ? res->rev : fwd_auto_k;
-    res->auto_alternative = res->auto_picked_reverse ? fwd_auto_k : res->rev;
+    /* auto's choice against the other mode at its automatic chunk, timed as
+     * interleaved pairs of the two: drift between two separate measurements
+     * (this machine is shared) cannot pass for a bad choice, nor hide one */
+    point choice = *pt, other = *pt;
+    dj_opts fwd = {.mode = DJ_MODE_FORWARD, .chunk = dj_chunk_auto(n), .ws = &pt->ws};
+    dj_opts rev = {.mode = DJ_MODE_REVERSE, .ws = &pt->ws};
+    choice.opts = res->auto_picked_reverse ? rev : fwd;
+    other.opts = res->auto_picked_reverse ? fwd : rev;
+    bench_stats pair;
+    bench_ratio(&pair, NULL, NULL, &cfg, run_jacobian, &choice, run_jacobian, &other);
+    res->auto_choice = 1.0;                /* time(choice) / time(choice) */
+    res->auto_alternative = pair.median;   /* time(other) / time(choice) */
     bench_stats q = {res->auto_choice / fmin(res->auto_choice, res->auto_alternative), 0, 0, 1, 0};
     q.min = q.max = q.median;
     row(pt, "auto's pick / the better mode", &q, "ratio");
@@ -401,11 +420,11 @@ static void family_chain_inputs(const char *dir, FILE *cross)
         point pt = {.family = "chain-n", .fn = p.fn, .x = p.x0, .chain = p.data};
         snprintf(pt.size, sizeof pt.size, "n=%zu m=1", sizes[i]);
         point_result r;
-        measure(&pt, &r, sizes[i] <= 256, sizes[i] <= 1024);
+        measure(&pt, &r, sizes[i] <= 256, sizes[i] <= 1024, 1);
         print_row(&pt, &r);
         s[i] = (double)sizes[i];
-        fwd[i] = r.fwd_best;
-        rev[i] = r.rev;
+        fwd[i] = r.fwd_over_rev; /* the crossing of fwd/rev with 1 */
+        rev[i] = 1.0;
         if (sizes[i] >= 16) {
             shown.rev_min = fmin(shown.rev_min, r.rev);
             shown.rev_max = fmax(shown.rev_max, r.rev);
@@ -445,11 +464,11 @@ static void family_chain_outputs(const char *dir, FILE *cross)
         point pt = {.family = "chain-m", .fn = p.fn, .x = p.x0, .chain = p.data};
         snprintf(pt.size, sizeof pt.size, "n=64 m=%zu", sizes[i]);
         point_result r;
-        measure(&pt, &r, 0, 0);
+        measure(&pt, &r, 0, 0, 1);
         print_row(&pt, &r);
         s[i] = (double)sizes[i];
-        fwd[i] = r.fwd_best;
-        rev[i] = r.rev;
+        fwd[i] = r.fwd_over_rev;
+        rev[i] = 1.0;
         fprintf(dat, "%zu %g %g %g\n", sizes[i], r.fwd_best, r.rev, r.autom);
         dj_problem_destroy(&p);
     }
@@ -474,7 +493,7 @@ static void family_problem(const char *family, const char *name, const size_t *s
         point pt = {.family = family, .fn = p.fn, .x = p.x0};
         snprintf(pt.size, sizeof pt.size, "n=%zu m=%zu", p.fn.n, p.fn.m);
         point_result r;
-        measure(&pt, &r, p.fn.n <= 256, 1);
+        measure(&pt, &r, p.fn.n <= 256, 1, 0);
         print_row(&pt, &r);
         if (strcmp(family, "tall") == 0) {
             double win = r.rev / r.fwd_best;
