@@ -27,9 +27,11 @@
 #define DJ__NOINLINE
 #endif
 
-/* Below this much remaining work (seconds) starting threads costs more than
- * it saves: waking a second thread and joining it takes 10-50 µs. */
-#define PARALLEL_MIN_SECONDS 1e-4
+/* Below this much remaining work (seconds) threads are not started. Waking a
+ * second thread and joining it takes 10-50 µs on an idle machine, but on a
+ * busy one a worker may wait a scheduler time slice (milliseconds) to run:
+ * a 1 ms floor bounds what that can cost an automatic choice. */
+#define PARALLEL_MIN_SECONDS 1e-3
 
 int dj_threads_max(void)
 {
