@@ -131,13 +131,15 @@ static int values_finite(const double *Y, size_t m, size_t s)
     return (a0 + a1) + (a2 + a3) == 0.0;
 }
 
-/* Pass p: seed, evaluate, store. The seeds of the last pass handed out are
- * left in X: no pass follows on any thread, and X is set up afresh per call. */
-static int one_pass(const dj__passes *job, double *X, double *Y, size_t p)
+/* Pass p: seed, evaluate, store; `last` when no pass follows on this X,
+ * which may then keep its seeds (X is set up afresh per call). On threads no
+ * pass is known to be the last: OpenMP 5's dynamic schedule is nonmonotonic,
+ * and libomp runs a thread's iterations out of order. */
+static int one_pass(const dj__passes *job, double *X, double *Y, size_t p, int last)
 {
     job->seed(job, X, p, 1.0);
     int status = dj__eval_chunk(job->f, job->k, Y, X);
-    if (p + 1 < job->count)
+    if (!last)
         job->seed(job, X, p, 0.0);
     if (status != DJ_OK)
         return status;
@@ -164,7 +166,7 @@ static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, s
         init_inputs(X, job->x, n, s);
         DJ__OMP(omp for schedule(dynamic, 1))
         for (size_t p = 1; p < job->count; p++)
-            if (one_pass(job, X, X + n * s, p) == -1)
+            if (one_pass(job, X, X + n * s, p, 0) == -1)
                 finite = 0;
         events |= leave(st);
     }
@@ -189,7 +191,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     init_inputs(buf, job->x, n, s);
 
     double t0 = now();
-    int status = one_pass(job, buf, buf + n * s, 0);
+    int status = one_pass(job, buf, buf + n * s, 0, job->count == 1);
     double first = now() - t0;
     if (status == -1)
         run->finite = 0;
@@ -209,7 +211,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     if (many == NULL) {
         /* serial, also when the threads' buffers could not be had */
         for (size_t p = 1; p < job->count; p++)
-            if (one_pass(job, buf, buf + n * s, p) == -1)
+            if (one_pass(job, buf, buf + n * s, p, p + 1 == job->count) == -1)
                 run->finite = 0;
         goto done;
     }
