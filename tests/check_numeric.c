@@ -90,10 +90,20 @@ START_TEST(test_overflowing_row_sum_is_not_nonfinite)
         ck_assert(J[0] == 1e308 && J[1] == 1e308 && J[4] == 5e307);
         ck_assert(tl_close(J[6], 1e308 * 1e-10, 1e-15));
     }
+    /* the same quick test in dj_jvp: J·v = (1.7e308, 5e307), finite, whose
+     * sum is not */
+    const double v[4] = {1, 0.7, 0, 0};
+    double y[2], jv[2];
+    dj_opts strict = {.strict = 1};
+    ck_assert_int_eq(dj_jvp(y, jv, &bigrow, x, v, &strict), DJ_OK);
+    ck_assert_uint_eq(dj_events() & DJ_EVENT_NONFINITE, 0);
+    ck_assert(tl_close(jv[0], 1.7e308, 1e-15) && jv[1] == 5e307);
+    ck_assert_int_eq(dj_jvp(NULL, jv, &bigrow, x, v, &strict), DJ_OK);
     x[2] = 1e300; /* now J[1][0] = 1e308 * 1e300 = Inf from finite inputs */
     dj_opts o = {.mode = DJ_MODE_FORWARD, .chunk = 4, .strict = 1};
     ck_assert_int_eq(dj_jacobian(J, NULL, &bigrow, x, &o, NULL), DJ_ENONFINITE);
     ck_assert(isinf(J[4]));
+    ck_assert_int_eq(dj_jvp(y, jv, &bigrow, x, v, &strict), DJ_ENONFINITE);
 }
 END_TEST
 
