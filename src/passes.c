@@ -162,6 +162,7 @@ static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, s
         double *X = many + (size_t)omp_get_thread_num() * per;
 #else
         double *X = many;
+        (void)per;
 #endif
         init_inputs(X, job->x, n, s);
         DJ__OMP(omp for schedule(dynamic, 1))
@@ -240,6 +241,7 @@ static DJ__NOINLINE void sweeps_on_threads(const dj__sweeps *job, double *many, 
         double *W = many + (size_t)omp_get_thread_num() * per;
 #else
         double *W = many;
+        (void)per;
 #endif
         memset(W + work, 0, K * m * sizeof *W);
         DJ__OMP(omp for schedule(dynamic, 1))
