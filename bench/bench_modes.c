@@ -369,7 +369,8 @@ static void print_row(const point *pt, const point_result *r)
 /* ---- families --------------------------------------------------------------------------- */
 
 /* Finds where forward and reverse cost the same between consecutive sizes s
- * (log-linear interpolation of the log ratio); 0 if they never cross. */
+ * (log-linear interpolation of the log ratio), or beyond the range by
+ * extrapolation when they do not cross in it; 0 if the ends are level. */
 static double crossover(const double *s, const double *fwd, const double *rev, int count)
 {
     for (int i = 0; i + 1 < count; i++) {
@@ -377,7 +378,16 @@ static double crossover(const double *s, const double *fwd, const double *rev, i
         if ((a <= 0) != (b <= 0))
             return exp(log(s[i]) + (log(s[i + 1]) - log(s[i])) * a / (a - b));
     }
-    return 0;
+    /* no sign change in the range: the crossing lies beyond the end where
+     * the two are closer; extend the line through the two points there */
+    if (count < 2)
+        return 0;
+    double first = fabs(log(fwd[0] / rev[0])), last = fabs(log(fwd[count - 1] / rev[count - 1]));
+    int i = first <= last ? 0 : count - 2;
+    double a = log(fwd[i] / rev[i]), b = log(fwd[i + 1] / rev[i + 1]);
+    if (a == b)
+        return 0;
+    return exp(log(s[i]) + (log(s[i + 1]) - log(s[i])) * a / (a - b));
 }
 
 /* Where auto mode's cost model switches between sizes lo and hi. */
@@ -407,10 +417,10 @@ static FILE *open_out(const char *dir, const char *name)
 /* The chain swept over its input size n, scalar output: a gradient. */
 static void family_chain_inputs(const char *dir, FILE *cross)
 {
-    static const size_t full[] = {2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
-    static const size_t small[] = {2, 8, 32, 128};
+    static const size_t full[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
+    static const size_t small[] = {1, 8, 32, 128};
     const size_t *sizes = quick ? small : full;
-    int count = quick ? 4 : 12;
+    int count = quick ? 4 : 13;
     FILE *dat = open_out(dir, "chain_inputs.dat");
     fprintf(dat, "# n  forward_best  reverse  sweep  auto  fd\n");
     double s[16], fwd[16], rev[16];
