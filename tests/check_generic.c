@@ -10,6 +10,16 @@
  * list every macro of generic.h; tests/compile_errors.sh checks that they
  * still do. A macro nobody calls can hide a broken association: musl once
  * shipped such a tgmath macro. */
+
+/* Thousands of small functions whose optimisation proves nothing about the
+ * macros under test: built unoptimised, the file compiles 3x faster (23 s
+ * against 73 s with gcc), which CI pays in every one of its builds. */
+#if defined(__clang__)
+#pragma clang optimize off
+#elif defined(__GNUC__)
+#pragma GCC optimize("O0")
+#endif
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
