@@ -266,41 +266,30 @@ done:
     return status;
 }
 
-static int check_args(dj_coloring *c, const dj_pattern *p, dj_order order)
+/* Colors p's columns, or its rows (the columns of its transpose). */
+static int color(dj_coloring *c, const dj_pattern *p, dj_order order, int rows)
 {
     if (c == NULL || p == NULL || p->row_ptr == NULL)
         return DJ_EINVAL;
     if (order < DJ_ORDER_BEST || order > DJ_ORDER_SMALLEST_LAST)
         return DJ_EINVAL;
-    return DJ_OK;
+    dj_pattern t;
+    dj_pattern_init(&t);
+    int status = dj_pattern_transpose(&t, p);
+    if (status == DJ_OK)
+        status = rows ? color_columns(c, &t, p, order) : color_columns(c, p, &t, order);
+    dj_pattern_clear(&t);
+    return status;
 }
 
 int dj_color_columns(dj_coloring *c, const dj_pattern *p, dj_order order)
 {
-    int status = check_args(c, p, order);
-    if (status != DJ_OK)
-        return status;
-    dj_pattern t;
-    dj_pattern_init(&t);
-    status = dj_pattern_transpose(&t, p);
-    if (status == DJ_OK)
-        status = color_columns(c, p, &t, order);
-    dj_pattern_clear(&t);
-    return status;
+    return color(c, p, order, 0);
 }
 
 int dj_color_rows(dj_coloring *c, const dj_pattern *p, dj_order order)
 {
-    int status = check_args(c, p, order);
-    if (status != DJ_OK)
-        return status;
-    dj_pattern t;
-    dj_pattern_init(&t);
-    status = dj_pattern_transpose(&t, p);
-    if (status == DJ_OK)
-        status = color_columns(c, &t, p, order);
-    dj_pattern_clear(&t);
-    return status;
+    return color(c, p, order, 1);
 }
 
 int dj_coloring_valid(const dj_coloring *c, const dj_pattern *p)
