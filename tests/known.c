@@ -1,5 +1,6 @@
 /* known.c: functions with analytic Jacobians (see known.h). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "known.h"
@@ -268,6 +269,25 @@ const known_fn known[] = {
     KNOWN(mix, 3, 4, NULL, 0.3, 2),
 };
 const int known_count = (int)(sizeof known / sizeof known[0]);
+
+void known_assert_witnessed(const known_fn *k, uint64_t seed)
+{
+    size_t n = k->fn.n, m = k->fn.m;
+    tl_rng rng;
+    tl_rng_seed(&rng, seed);
+    double *x = malloc(n * sizeof *x), *want = malloc(n * m * sizeof *want);
+    ck_assert(x != NULL && want != NULL);
+    for (size_t j = 0; j < n; j++)
+        x[j] = tl_uniform(&rng, k->lo, k->hi);
+    k->jac(want, x, n, m);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double fd = tl_central_diff(&k->fn, x, i, j);
+            tl_assert_close(fd, want[i * n + j], 1e-6 * (1 + fabs(want[i * n + j])),
+                            "%s J[%zu][%zu] vs finite differences", k->name, i, j);
+        }
+    free(x), free(want);
+}
 
 void known_setup(void)
 {

@@ -4,6 +4,8 @@
 #ifndef DJ_TEST_KNOWN_H
 #define DJ_TEST_KNOWN_H
 
+#include <stdint.h>
+
 #include <dualjac.h>
 
 typedef struct {
@@ -15,6 +17,11 @@ typedef struct {
 
 extern const known_fn known[];
 extern const int known_count;
+
+/* The second witness of an oracle: at a random point (from seed) the
+ * analytic Jacobian k->jac agrees with central differences (Check assertions;
+ * call it inside a test). */
+void known_assert_witnessed(const known_fn *k, uint64_t seed);
 
 /* Fills the random matrices the linear and chain functions use. */
 void known_setup(void);
