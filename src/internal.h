@@ -64,6 +64,11 @@ int dj__record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars);
 /* Bytes for f's n + m graph variables plus `doubles` doubles; 0 on overflow. */
 int dj__record_bytes(const dj_fn *f, size_t doubles, size_t *bytes);
 
+/* A driver's last step: this thread's events into the report (if any), and
+ * DJ_ENONFINITE for a successful call in strict mode that produced a NaN or
+ * Inf. opts and report may be NULL. */
+int dj__driver_end(int status, const dj_opts *opts, dj_report *report);
+
 /* Sets DJ_EVENT_NONFINITE when any of the count values is NaN or Inf. */
 void dj__note_nonfinite(const double *v, size_t count);
 

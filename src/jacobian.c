@@ -41,6 +41,16 @@ dj_mode dj_mode_auto(size_t n, size_t m)
     return forward <= reverse ? DJ_MODE_FORWARD : DJ_MODE_REVERSE;
 }
 
+int dj__driver_end(int status, const dj_opts *opts, dj_report *report)
+{
+    unsigned events = dj_events();
+    if (report != NULL)
+        report->events = events;
+    if (status == DJ_OK && opts != NULL && opts->strict && (events & DJ_EVENT_NONFINITE))
+        return DJ_ENONFINITE;
+    return status;
+}
+
 int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
                 dj_report *report)
 {
@@ -86,11 +96,5 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
         status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
                                       report);
     dj_nansafe_set(old_nansafe);
-
-    unsigned events = dj_events();
-    if (report != NULL)
-        report->events = events;
-    if (status == DJ_OK && opts->strict && (events & DJ_EVENT_NONFINITE))
-        return DJ_ENONFINITE;
-    return status;
+    return dj__driver_end(status, opts, report);
 }

@@ -101,14 +101,6 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
     return status;
 }
 
-/* Applies opts' NaN-safe and strict settings around a driver call. */
-static int finish(int status, const dj_opts *opts)
-{
-    if (status == DJ_OK && opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
-        return DJ_ENONFINITE;
-    return status;
-}
-
 int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
            const dj_opts *opts)
 {
@@ -121,7 +113,7 @@ int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double 
     int old = dj_nansafe_set(opts ? opts->nansafe : 0);
     status = vjp_driver(y, ju, f, x, u, opts);
     dj_nansafe_set(old);
-    return finish(status, opts);
+    return dj__driver_end(status, opts, NULL);
 }
 
 int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
@@ -138,7 +130,7 @@ int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const 
     int old = dj_nansafe_set(opts ? opts->nansafe : 0);
     status = vjp_driver(y, grad, f, x, &one, opts);
     dj_nansafe_set(old);
-    return finish(status, opts);
+    return dj__driver_end(status, opts, NULL);
 }
 
 /* The dense Jacobian's sweeps: sweep r seeds rows r·k .. r·k+w-1. */

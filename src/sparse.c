@@ -330,13 +330,7 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
         status = sparse_reverse(values, y, s, f, x, k, opts, report);
     }
     dj_nansafe_set(old_nansafe);
-
-    unsigned events = dj_events();
-    if (report != NULL)
-        report->events = events;
-    if (status == DJ_OK && opts->strict && (events & DJ_EVENT_NONFINITE))
-        return DJ_ENONFINITE;
-    return status;
+    return dj__driver_end(status, opts, report);
 }
 
 int dj_sparse_to_dense(double *J, const dj_pattern *p, const double *values, dj_layout layout,
