@@ -103,6 +103,17 @@ static unsigned leave(thread_state st)
     return mine;
 }
 
+/* The calling thread's set among t sets of per doubles at many. */
+static double *own_buffers(double *many, size_t per)
+{
+#ifdef _OPENMP
+    return many + (size_t)omp_get_thread_num() * per;
+#else
+    (void)per;
+    return many;
+#endif
+}
+
 /* ---- forward passes --------------------------------------------------------- */
 
 /* X's values from x, every tangent zero. */
@@ -158,12 +169,7 @@ static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, s
     DJ__OMP(omp parallel num_threads(t) reduction(& : finite) reduction(| : events))
     {
         thread_state st = enter(nansafe);
-#ifdef _OPENMP
-        double *X = many + (size_t)omp_get_thread_num() * per;
-#else
-        double *X = many;
-        (void)per;
-#endif
+        double *X = own_buffers(many, per);
         init_inputs(X, job->x, n, s);
         DJ__OMP(omp for schedule(dynamic, 1))
         for (size_t p = 1; p < job->count; p++)
@@ -237,12 +243,7 @@ static DJ__NOINLINE void sweeps_on_threads(const dj__sweeps *job, double *many, 
     DJ__OMP(omp parallel num_threads(t) reduction(| : events))
     {
         thread_state st = enter(nansafe);
-#ifdef _OPENMP
-        double *W = many + (size_t)omp_get_thread_num() * per;
-#else
-        double *W = many;
-        (void)per;
-#endif
+        double *W = own_buffers(many, per);
         memset(W + work, 0, K * m * sizeof *W);
         DJ__OMP(omp for schedule(dynamic, 1))
         for (size_t r = 1; r < job->count; r++)
