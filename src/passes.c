@@ -157,11 +157,12 @@ static int one_pass(const dj__passes *job, double *X, double *Y, size_t p, int l
     return job->store(job, Y, p) ? DJ_OK : -1;
 }
 
-/* Passes 1 .. count-1 on t threads, each with its buffers at many + its
+/* Passes from .. count-1 on t threads, each with its buffers at many + its
  * number times per; returns 0 when a stored value was not finite. Out of
  * line: clang starts the OpenMP runtime on entry to any function holding a
  * parallel region, and a serial Jacobian must not. */
-static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, size_t per, int t)
+static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, size_t per, int t,
+                                          size_t from)
 {
     size_t n = job->f->n, s = dj__stride(job->k);
     int finite = 1, nansafe = dj_nansafe();
@@ -172,7 +173,7 @@ static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, s
         double *X = own_buffers(many, per);
         init_inputs(X, job->x, n, s);
         DJ__OMP(omp for schedule(dynamic, 1))
-        for (size_t p = 1; p < job->count; p++)
+        for (size_t p = from; p < job->count; p++)
             if (one_pass(job, X, X + n * s, p, 0) == -1)
                 finite = 0;
         events |= leave(st);
@@ -211,19 +212,29 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
         for (size_t i = 0; i < m; i++)
             y[i] = buf[(n + i) * s];
 
-    int t = threads_for(threads, job->count - 1, first);
+    /* a first pass that was preempted looks slow: before starting threads
+     * on its word, time a second one and go by the quicker */
+    size_t next = 1;
+    if (threads_for(threads, job->count - 1, first) > 1 && threads <= 0 && job->count > 2) {
+        t0 = now();
+        if (one_pass(job, buf, buf + n * s, next++, 0) == -1)
+            run->finite = 0;
+        double second = now() - t0;
+        first = second < first ? second : first;
+    }
+    int t = threads_for(threads, job->count - next, first);
     double *many = NULL;
     if (t > 1 && dj__mul_size(bytes, (size_t)t, &all))
         many = dj__workspace_reserve_passes(ws, all, &tmp);
     if (many == NULL) {
         /* serial, also when the threads' buffers could not be had */
-        for (size_t p = 1; p < job->count; p++)
+        for (size_t p = next; p < job->count; p++)
             if (one_pass(job, buf, buf + n * s, p, p + 1 == job->count) == -1)
                 run->finite = 0;
         goto done;
     }
     run->threads = t;
-    run->finite &= passes_on_threads(job, many, per, t);
+    run->finite &= passes_on_threads(job, many, per, t, next);
 done:
     dj__free(tmp);
     return status;
@@ -231,11 +242,11 @@ done:
 
 /* ---- reverse sweeps ---------------------------------------------------------- */
 
-/* Sweeps 1 .. count-1 on t threads, each with its buffers at many + its
+/* Sweeps from .. count-1 on t threads, each with its buffers at many + its
  * number times per (work doubles of sweep work, then U and JU). Out of
  * line, as passes_on_threads. */
 static DJ__NOINLINE void sweeps_on_threads(const dj__sweeps *job, double *many, size_t per,
-                                           size_t work, int t)
+                                           size_t work, int t, size_t from)
 {
     size_t m = job->g->noutputs, K = (size_t)job->k;
     int nansafe = dj_nansafe();
@@ -246,7 +257,7 @@ static DJ__NOINLINE void sweeps_on_threads(const dj__sweeps *job, double *many, 
         double *W = own_buffers(many, per);
         memset(W + work, 0, K * m * sizeof *W);
         DJ__OMP(omp for schedule(dynamic, 1))
-        for (size_t r = 1; r < job->count; r++)
+        for (size_t r = from; r < job->count; r++)
             (void)dj__sweep_once(job, W, work, r); /* checked by sweep 0 */
         events |= leave(st);
     }
@@ -280,17 +291,24 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
     if (status != DJ_OK)
         goto done;
 
-    int t = threads_for(threads, job->count - 1, first);
+    size_t next = 1; /* as for passes: a second opinion before threads */
+    if (threads_for(threads, job->count - 1, first) > 1 && threads <= 0 && job->count > 2) {
+        t0 = now();
+        status = dj__sweep_once(job, buf, work, next++);
+        double second = now() - t0;
+        first = second < first ? second : first;
+    }
+    int t = threads_for(threads, job->count - next, first);
     double *many = NULL;
-    if (t > 1 && dj__mul_size(bytes, (size_t)t, &all))
+    if (t > 1 && status == DJ_OK && dj__mul_size(bytes, (size_t)t, &all))
         many = dj__workspace_reserve_passes(ws, all, &tmp);
     if (many == NULL) {
-        for (size_t r = 1; status == DJ_OK && r < job->count; r++)
+        for (size_t r = next; status == DJ_OK && r < job->count; r++)
             status = dj__sweep_once(job, buf, work, r);
         goto done;
     }
     run->threads = t;
-    sweeps_on_threads(job, many, per, work, t);
+    sweeps_on_threads(job, many, per, work, t, next);
 done:
     dj__free(tmp);
     return status;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "known.h"
 #include "testlib.h"
@@ -147,6 +148,61 @@ START_TEST(test_events_and_nansafe_are_per_thread)
 }
 END_TEST
 
+/* ---- the automatic choice of threads -------------------------------------- */
+
+/* y = 2x, whose calls sleep: the first `stall_first` calls of a Jacobian
+ * 3 ms each (a pass preempted by the scheduler looks like this), every
+ * later call `stall_rest` µs. */
+static _Atomic int stall_calls;
+static int stall_first;
+static long stall_rest;
+
+static void stall(long ns)
+{
+    struct timespec t = {ns / 1000000000L, ns % 1000000000L};
+    while (ns > 0 && thrd_sleep(&t, &t) == -1)
+        ;
+}
+
+#define STALL(T, y, x, n, m, ctx)                                              \
+    {                                                                          \
+        stall(stall_calls++ < stall_first ? 3000000L : stall_rest);            \
+        for (size_t i = 0; i < n; i++)                                         \
+            y[i] = dj_mul(2.0, x[i]);                                          \
+    }
+DJ_FN_INSTANTIATE(stall_fn, STALL);
+
+static int auto_threads(int first, long rest_ns)
+{
+    enum { N = 24 };
+    dj_fn f = DJ_FN_INIT(stall_fn, N, N, NULL);
+    double x[N], J[N * N];
+    for (int i = 0; i < N; i++)
+        x[i] = i;
+    stall_calls = 0;
+    stall_first = first;
+    stall_rest = rest_ns;
+    dj_opts o = {.mode = DJ_MODE_FORWARD, .chunk = 1};
+    dj_report r;
+    ck_assert_int_eq(dj_jacobian(J, NULL, &f, x, &o, &r), DJ_OK);
+    ck_assert_int_eq(r.passes, N);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            ck_assert(J[i * N + j] == (i == j ? 2.0 : 0.0));
+    return r.threads;
+}
+
+/* One slow first pass (preemption) must not start threads for work that
+ * takes microseconds; passes that are all slow must, where there are
+ * threads to start. */
+START_TEST(test_auto_threads_ignore_one_slow_pass)
+{
+    ck_assert_int_eq(auto_threads(1, 0), 1);
+    int want = dj_threads_max() > 1 ? 2 : 1;
+    ck_assert_int_ge(auto_threads(0, 200000L), want);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threads");
@@ -156,6 +212,7 @@ int main(void)
     tcase_add_loop_test(tc, test_two_threads_match_one_thread, 0,
                         (int)(sizeof pairs / sizeof pairs[0]));
     tcase_add_test(tc, test_events_and_nansafe_are_per_thread);
+    tcase_add_test(tc, test_auto_threads_ignore_one_slow_pass);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

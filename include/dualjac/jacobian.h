@@ -63,7 +63,9 @@ DJ_API void dj_workspace_clear(dj_workspace *ws);
  * it, see dj_threads_max) runs them on several threads, each with its own
  * buffers. The values are bitwise those of one thread. With threads = 0 the
  * driver times its first pass and goes parallel only when the rest would
- * take long enough to repay starting threads (about 1 ms); threads = 1 is
+ * take long enough to repay starting threads (about 1 ms; a second pass is
+ * timed before threads start, and the quicker counts, so one preempted pass
+ * does not start them); threads = 1 is
  * serial; threads = t > 1 uses at most t. Threads call f's instantiations
  * (and custom primitives) at the same time: they must not write shared
  * state. Under an enclosing OpenMP parallel region a driver runs serially. */
