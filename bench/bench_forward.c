@@ -7,7 +7,8 @@
  *   Jacobian: the chain y = W3·tanh(W2·tanh(W1·x)) at three shapes and the
  *        Brown almost-linear function, for every chunk width k.
  *
- * The chain is also compared with a primal that itself calls dgemv.
+ * The chain is also compared with a primal that itself calls dgemv. Every
+ * derivative runs on one thread, as the primal does.
  * Usage: bench_forward [--quick] [--csv FILE] [--only FAMILY]
  */
 #include <math.h>
@@ -166,7 +167,7 @@ static void bench_jvp(const char *name, dj_fn f, void (*primal)(double *, const 
     dj_workspace ws;
     dj_workspace_init(&ws);
     job base = {.f = &f, .x = x, .y = y, .primal = primal};
-    job jvp = {.f = &f, .x = x, .v = v, .y = y, .out = out, .opts = {.ws = &ws}};
+    job jvp = {.f = &f, .x = x, .v = v, .y = y, .out = out, .opts = {.ws = &ws, .threads = 1}};
     bench_stats r;
     char size[32];
     snprintf(size, sizeof size, "n=m=%zu", n);
@@ -186,7 +187,8 @@ static double bench_jacobian_chunks(const char *family, const char *size, dj_fn 
     double best = INFINITY;
     int best_k = 0;
     for (int k = 1; k <= 16; k *= 2) {
-        job jac = {.f = &f, .x = x0, .out = J, .opts = {.mode = DJ_MODE_FORWARD, .chunk = k, .ws = &ws}};
+        job jac = {.f = &f, .x = x0, .out = J,
+                   .opts = {.mode = DJ_MODE_FORWARD, .chunk = k, .ws = &ws, .threads = 1}};
         bench_stats r;
         bench_ratio(&r, NULL, NULL, &cfg, run_primal, base, run_jacobian, &jac);
         char measure[48];
@@ -222,7 +224,8 @@ static void bench_chain(size_t n, size_t h, size_t m, const char *target)
     dj_workspace ws;
     dj_workspace_init(&ws);
     job gemv = {.f = &p.fn, .x = p.x0, .y = y};
-    job jac = {.f = &p.fn, .x = p.x0, .out = J, .opts = {.mode = DJ_MODE_FORWARD, .ws = &ws}};
+    job jac = {.f = &p.fn, .x = p.x0, .out = J,
+               .opts = {.mode = DJ_MODE_FORWARD, .ws = &ws, .threads = 1}};
     bench_stats r;
     bench_ratio(&r, NULL, NULL, &cfg, run_eval_double, &gemv, run_jacobian, &jac);
     print_ratio("chain", size, "Jacobian fwd / dgemv primal", &r, "(other baseline)");
