@@ -5,7 +5,8 @@
  *   JVP: one directional derivative of a function dominated by exp/sin/log,
  *        and of one made of + and × only;
  *   Jacobian: the chain y = W3·tanh(W2·tanh(W1·x)) at three shapes and the
- *        Brown almost-linear function, for every chunk width k.
+ *        Brown almost-linear function, for every chunk width k;
+ *   NaN-safe mode: what turning it on costs a JVP and a Jacobian.
  *
  * The chain is also compared with a primal that itself calls dgemv. Every
  * derivative runs on one thread, as the primal does.
@@ -248,6 +249,45 @@ static void bench_brown(size_t n, const char *target)
     dj_problem_destroy(&p);
 }
 
+/* What NaN-safe mode costs where nothing is singular: the same JVP or
+ * Jacobian with opts.nansafe on against off, interleaved. Its checks sit in
+ * the elementary functions' cold paths, so the switch is a run-time one. */
+static void bench_nansafe(void)
+{
+    enum { N = 1000 };
+    double *x = malloc(N * sizeof *x), *v = malloc(N * sizeof *v), *y = malloc(N * sizeof *y);
+    double *out = malloc(N * sizeof *out);
+    for (size_t i = 0; i < N; i++) {
+        x[i] = 0.5 + 1.5 * (double)i / (double)N;
+        v[i] = 1.0 - (double)(i % 3);
+    }
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    const dj_fn fns[] = {DJ_FN_INIT(transc, N, N, NULL), DJ_FN_INIT(poly, N, N, NULL)};
+    const char *names[] = {"JVP transcendental", "JVP + and x"};
+    bench_stats r;
+    for (int i = 0; i < 2; i++) {
+        job off = {.f = &fns[i], .x = x, .v = v, .y = y, .out = out, .opts = {.ws = &ws, .threads = 1}};
+        job on = off;
+        on.opts.nansafe = 1;
+        bench_ratio(&r, NULL, NULL, &cfg, run_jvp, &off, run_jvp, &on);
+        print_ratio("nansafe", "n=m=1000", names[i], &r, "on / off, target <= 1.05");
+    }
+    dj_problem_instance p;
+    if (dj_problem_create(&p, dj_problem_find("trig"), 200) != DJ_OK)
+        abort();
+    double *J = malloc(200 * 200 * sizeof *J);
+    job off = {.f = &p.fn, .x = p.x0, .out = J,
+               .opts = {.mode = DJ_MODE_FORWARD, .chunk = 8, .ws = &ws, .threads = 1}};
+    job on = off;
+    on.opts.nansafe = 1;
+    bench_ratio(&r, NULL, NULL, &cfg, run_jacobian, &off, run_jacobian, &on);
+    print_ratio("nansafe", "trig n=200", "Jacobian fwd k=8", &r, "on / off, target <= 1.05");
+    dj_problem_destroy(&p);
+    dj_workspace_clear(&ws);
+    free(J), free(x), free(v), free(y), free(out);
+}
+
 int main(int argc, char **argv)
 {
     const char *csv = "bench_forward.csv";
@@ -282,6 +322,8 @@ int main(int argc, char **argv)
     }
     if (wanted("brown"))
         bench_brown(200, "target <= 100");
+    if (wanted("nansafe"))
+        bench_nansafe();
     report_close(&rep);
     printf("\nwrote %s\n", csv);
     return 0;
