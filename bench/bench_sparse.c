@@ -21,17 +21,6 @@
 #include "report.h"
 #include "timing.h"
 
-/* A full first row over a diagonal: f_0 = sum x_j, f_i = x_i^2 (i >= 1).
- * Its columns need n colors, its rows 2: the case for row coloring. */
-#define FULLROW(T, y, x, n, m, ctx)                                            \
-    T s0 = x[0];                                                               \
-    for (size_t j = 1; j < n; j++)                                             \
-        s0 = dj_add(s0, x[j]);                                                 \
-    y[0] = s0;                                                                 \
-    for (size_t i = 1; i < m; i++)                                             \
-        y[i] = dj_mul(x[i], x[i]);
-DJ_FN_INSTANTIATE(fullrow, FULLROW);
-
 static bench_config cfg = {7, 0.02, 20.0};
 static bench_report rep;
 static int failures;
@@ -179,14 +168,16 @@ static void family(int which, const char *name, const size_t *sizes, size_t coun
     }
 }
 
-/* Row coloring: auto picks compressed reverse sweeps (2 row colors) over
- * forward passes (n column colors). */
+/* Row coloring on the full-row problem: auto picks compressed reverse sweeps
+ * (2 row colors) over forward passes (n column colors). */
 static void row_colored(size_t n)
 {
-    dj_fn f = DJ_FN_INIT(fullrow, n, n, NULL);
-    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    for (size_t j = 0; j < n; j++)
-        x[j] = 1.0 + (double)j / (double)n;
+    dj_problem_instance p;
+    if (dj_problem_create(&p, dj_problem_find("full-row"), n) != DJ_OK)
+        abort();
+    dj_fn f = p.fn;
+    const double *x = p.x0;
+    double *y = malloc(n * sizeof *y);
     dj_sparse s;
     dj_sparse_init(&s);
     if (dj_sparse_analyze(&s, &f, x, NULL) != DJ_OK)
@@ -226,7 +217,8 @@ static void row_colored(size_t n)
            rows_win);
     dj_workspace_clear(&ws);
     dj_sparse_clear(&s);
-    free(x), free(y), free(v1), free(v2);
+    free(y), free(v1), free(v2);
+    dj_problem_destroy(&p);
 }
 
 static void parallel_chain(size_t n)
