@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <dualjac.h>
 
@@ -268,26 +267,11 @@ static void parallel_chain(size_t n)
 
 int main(int argc, char **argv)
 {
-    const char *dir = "bench/results";
-    int quick = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) {
-            quick = 1;
-            cfg = (bench_config){3, 0.002, 0.2};
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else {
-            fprintf(stderr, "usage: bench_sparse [--quick] [--out DIR]\n");
-            return 2;
-        }
-    }
-    mkdir(dir, 0777);
-    char csv[1024];
-    snprintf(csv, sizeof csv, "%s/sparse.csv", dir);
-    if (!report_open(&rep, csv)) {
-        perror(csv);
+    bench_args args;
+    if (!report_args(&args, &cfg, argc, argv, "bench_sparse") ||
+        !report_open_in(&rep, args.dir, "sparse.csv"))
         return 2;
-    }
+    int quick = args.quick;
     printf("sparse Jacobians: time / time of the primal (medians of %d or fewer interleaved "
            "pairs), one thread\nmachine: %s, %d threads available\n\n",
            cfg.samples, report_machine(&rep), dj_threads_max());
@@ -314,7 +298,7 @@ int main(int argc, char **argv)
            quick ? 200 : 10000, rows_win);
     printf("  parallel speedup on %d threads, chain n = %d: %.2fx       [at least 1.6x on 2]\n",
            dj_threads_max(), quick ? 64 : 512, parallel_speedup);
-    printf("\nwrote %s\n", csv);
+    printf("\nwrote %s\n", rep.path);
     if (failures) {
         fprintf(stderr, "bench_sparse: %d check%s failed\n", failures, failures == 1 ? "" : "s");
         return 1;
