@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <dualjac.h>
 
@@ -644,25 +643,12 @@ static void family_gradients(void)
 
 int main(int argc, char **argv)
 {
-    const char *dir = "bench/results";
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) {
-            quick = 1;
-            cfg = (bench_config){3, 0.002, 0.2};
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else {
-            fprintf(stderr, "usage: bench_modes [--quick] [--out DIR]\n");
-            return 2;
-        }
-    }
-    mkdir(dir, 0777);
-    char csv[1024];
-    snprintf(csv, sizeof csv, "%s/modes.csv", dir);
-    if (!report_open(&rep, csv)) {
-        perror(csv);
+    bench_args args;
+    if (!report_args(&args, &cfg, argc, argv, "bench_modes") ||
+        !report_open_in(&rep, args.dir, "modes.csv"))
         return 2;
-    }
+    const char *dir = args.dir;
+    quick = args.quick;
     printf("forward vs reverse: time of each computation / time of the primal (medians of %d%s "
            "interleaved pairs)\nmachine: %s\n",
            cfg.samples, cfg.max_seconds > 0 ? " or fewer" : "", report_machine(&rep));
@@ -698,7 +684,7 @@ int main(int argc, char **argv)
            shown.fd_points - shown.fd_beats_forward, shown.fd_points);
     printf("  auto's pick at most %.2fx the better mode (worst: %s) [at most 1.2x]\n",
            shown.auto_worst, shown.auto_worst_at[0] ? shown.auto_worst_at : "none");
-    printf("\nwrote %s and gnuplot data in %s\n", csv, dir);
+    printf("\nwrote %s and gnuplot data in %s\n", rep.path, dir);
     if (failures) {
         fprintf(stderr, "bench_modes: %d Jacobian%s disagreed\n", failures,
                 failures == 1 ? "" : "s");

@@ -13,24 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <dualjac.h>
 
 #include "problems/problems.h"
 #include "report.h"
 #include "timing.h"
-
-/* A full first row over a diagonal: f_0 = sum x_j, f_i = x_i^2 (i >= 1).
- * Its columns need n colors, its rows 2: the case for row coloring. */
-#define FULLROW(T, y, x, n, m, ctx)                                            \
-    T s0 = x[0];                                                               \
-    for (size_t j = 1; j < n; j++)                                             \
-        s0 = dj_add(s0, x[j]);                                                 \
-    y[0] = s0;                                                                 \
-    for (size_t i = 1; i < m; i++)                                             \
-        y[i] = dj_mul(x[i], x[i]);
-DJ_FN_INSTANTIATE(fullrow, FULLROW);
 
 static bench_config cfg = {7, 0.02, 20.0};
 static bench_report rep;
@@ -179,14 +167,16 @@ static void family(int which, const char *name, const size_t *sizes, size_t coun
     }
 }
 
-/* Row coloring: auto picks compressed reverse sweeps (2 row colors) over
- * forward passes (n column colors). */
+/* Row coloring on the full-row problem: auto picks compressed reverse sweeps
+ * (2 row colors) over forward passes (n column colors). */
 static void row_colored(size_t n)
 {
-    dj_fn f = DJ_FN_INIT(fullrow, n, n, NULL);
-    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    for (size_t j = 0; j < n; j++)
-        x[j] = 1.0 + (double)j / (double)n;
+    dj_problem_instance p;
+    if (dj_problem_create(&p, dj_problem_find("full-row"), n) != DJ_OK)
+        abort();
+    dj_fn f = p.fn;
+    const double *x = p.x0;
+    double *y = malloc(n * sizeof *y);
     dj_sparse s;
     dj_sparse_init(&s);
     if (dj_sparse_analyze(&s, &f, x, NULL) != DJ_OK)
@@ -226,7 +216,8 @@ static void row_colored(size_t n)
            rows_win);
     dj_workspace_clear(&ws);
     dj_sparse_clear(&s);
-    free(x), free(y), free(v1), free(v2);
+    free(y), free(v1), free(v2);
+    dj_problem_destroy(&p);
 }
 
 static void parallel_chain(size_t n)
@@ -276,26 +267,11 @@ static void parallel_chain(size_t n)
 
 int main(int argc, char **argv)
 {
-    const char *dir = "bench/results";
-    int quick = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0) {
-            quick = 1;
-            cfg = (bench_config){3, 0.002, 0.2};
-        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-        } else {
-            fprintf(stderr, "usage: bench_sparse [--quick] [--out DIR]\n");
-            return 2;
-        }
-    }
-    mkdir(dir, 0777);
-    char csv[1024];
-    snprintf(csv, sizeof csv, "%s/sparse.csv", dir);
-    if (!report_open(&rep, csv)) {
-        perror(csv);
+    bench_args args;
+    if (!report_args(&args, &cfg, argc, argv, "bench_sparse") ||
+        !report_open_in(&rep, args.dir, "sparse.csv"))
         return 2;
-    }
+    int quick = args.quick;
     printf("sparse Jacobians: time / time of the primal (medians of %d or fewer interleaved "
            "pairs), one thread\nmachine: %s, %d threads available\n\n",
            cfg.samples, report_machine(&rep), dj_threads_max());
@@ -322,7 +298,7 @@ int main(int argc, char **argv)
            quick ? 200 : 10000, rows_win);
     printf("  parallel speedup on %d threads, chain n = %d: %.2fx       [at least 1.6x on 2]\n",
            dj_threads_max(), quick ? 64 : 512, parallel_speedup);
-    printf("\nwrote %s\n", csv);
+    printf("\nwrote %s\n", rep.path);
     if (failures) {
         fprintf(stderr, "bench_sparse: %d check%s failed\n", failures, failures == 1 ? "" : "s");
         return 1;

@@ -1,6 +1,7 @@
 /* report.c: the benchmark's CSV output (see report.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "report.h"
@@ -45,10 +46,42 @@ int report_open(bench_report *r, const char *path)
     read_machine(r->machine, sizeof r->machine);
     time_t now = time(NULL);
     strftime(r->date, sizeof r->date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    snprintf(r->path, sizeof r->path, "%s", path);
     r->csv = fopen(path, "w");
     if (r->csv == NULL)
         return 0;
     fprintf(r->csv, "family,size,measure,median,min,max,samples,unit,machine,compiler,flags,date\n");
+    return 1;
+}
+
+int report_args(bench_args *a, bench_config *cfg, int argc, char **argv, const char *name)
+{
+    a->quick = 0;
+    a->dir = "bench/results";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0) {
+            a->quick = 1;
+            *cfg = (bench_config){3, 0.002, 0.2};
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            a->dir = argv[++i];
+        } else {
+            fprintf(stderr, "usage: %s [--quick] [--out DIR]\n", name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int report_open_in(bench_report *r, const char *dir, const char *file)
+{
+    /* an existing directory is fine; any other failure shows at fopen */
+    mkdir(dir, 0777);
+    char path[sizeof r->path];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (!report_open(r, path)) {
+        perror(path);
+        return 0;
+    }
     return 1;
 }
 

@@ -53,11 +53,17 @@ void dj__note_produced_nonfinite(const double *J, dj_layout layout, size_t ld, c
     int bad = 0;
     for (size_t i = 0; i < m && !bad; i++)
         bad = !isfinite(y[i * ys]);
-    size_t lines = layout == DJ_ROW_MAJOR ? m : n, len = layout == DJ_ROW_MAJOR ? n : m;
-    for (size_t i = 0; i < lines && !bad; i++)
-        bad = !dj__all_finite(J + i * ld, len);
-    if (bad && dj__all_finite(x, n))
+    if ((bad || !dj__matrix_finite(J, layout, ld, m, n)) && dj__all_finite(x, n))
         dj_event_raise(DJ_EVENT_NONFINITE);
+}
+
+int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n)
+{
+    size_t lines = layout == DJ_ROW_MAJOR ? m : n, len = layout == DJ_ROW_MAJOR ? n : m;
+    for (size_t i = 0; i < lines; i++)
+        if (!dj__all_finite(J + i * ld, len))
+            return 0;
+    return 1;
 }
 
 void dj__note_nonfinite(const double *v, size_t count)

@@ -238,16 +238,25 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
                          dj_report *report)
 {
     dense_out out = {J, layout, ld};
-    dj__passes job = {f, x, k, (f->n + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, &out};
+    dj__passes job = {f, x, k, (f->n + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, NULL,
+                      &out};
+    return dj__forward_passes(&job, y, ws, threads, 0, report);
+}
+
+int dj__forward_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
+                       size_t colors, dj_report *report)
+{
     dj__run run;
-    int status = dj__run_passes(&job, y, ws, threads, &run);
-    if (status == DJ_OK && !run.finite && dj__all_finite(x, f->n))
+    int status = dj__run_passes(job, y, ws, threads, &run);
+    if (status == DJ_OK && (!run.finite || (job->finite && !job->finite(job))) &&
+        dj__all_finite(job->x, job->f->n))
         dj_event_raise(DJ_EVENT_NONFINITE);
     if (report != NULL) {
         report->mode = DJ_MODE_FORWARD;
-        report->chunk = k;
-        report->passes = status == DJ_OK ? job.count : 0;
+        report->chunk = job->k;
+        report->passes = status == DJ_OK ? job->count : 0;
         report->threads = run.threads;
+        report->colors = colors;
     }
     return status;
 }

@@ -55,15 +55,6 @@ int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, 
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
                          dj_report *report);
 
-/* The graph reverse mode records on: the workspace's (kept for its
- * capacity) or *tmp, initialised here, which the caller clears. NULL when
- * the workspace's could not be allocated. */
-dj_graph *dj__graph_for(dj_workspace *ws, dj_graph *tmp);
-/* Resets g and records f at x on it; vars holds n + m dj_var. */
-int dj__record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars);
-/* Bytes for f's n + m graph variables plus `doubles` doubles; 0 on overflow. */
-int dj__record_bytes(const dj_fn *f, size_t doubles, size_t *bytes);
-
 /* A driver's last step: this thread's events into the report (if any), and
  * DJ_ENONFINITE for a successful call in strict mode that produced a NaN or
  * Inf. opts and report may be NULL. */
@@ -74,6 +65,10 @@ void dj__note_nonfinite(const double *v, size_t count);
 
 /* Returns nonzero when all count values are finite. */
 int dj__all_finite(const double *v, size_t count);
+
+/* Returns nonzero when all values of the m×n matrix J (layout, ld) are
+ * finite. */
+int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n);
 
 /* Raises DJ_EVENT_NONFINITE when y (m values, stride ys) or the m×n matrix J
  * (layout, ld) holds a NaN or Inf while every input x (n values) is finite:

@@ -1,6 +1,6 @@
 /* passes.h: the passes and sweeps of a Jacobian as jobs that passes.c runs
  * serially or on threads. The drivers (dense and sparse) say only how a
- * pass is seeded and where its results go. */
+ * pass is seeded, where its results go and how they are checked. */
 #ifndef DUALJAC_PASSES_H
 #define DUALJAC_PASSES_H
 
@@ -25,6 +25,9 @@ typedef struct dj__passes {
      * stored derivative is NaN or Inf, or 1 when the driver checks what was
      * stored itself. The output values are checked by the runner. */
     int (*store)(const struct dj__passes *job, const double *Y, size_t p);
+    /* NULL, or nonzero when every derivative stored is finite: the check of
+     * a store that returns 1, run once after the passes. */
+    int (*finite)(const struct dj__passes *job);
     const void *ctx; /* the driver's data */
 } dj__passes;
 
@@ -43,6 +46,9 @@ typedef struct dj__sweeps {
     int (*seed)(const struct dj__sweeps *job, double *U, size_t r, double value);
     /* Stores sweep r's result JU (kw×n). */
     void (*store)(const struct dj__sweeps *job, const double *JU, size_t r, int kw);
+    /* Nonzero when every derivative stored is finite; run once after the
+     * sweeps. */
+    int (*finite)(const struct dj__sweeps *job);
     const void *ctx;
 } dj__sweeps;
 
@@ -52,6 +58,23 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
 /* One sweep r with the buffers at buf (work doubles of sweep work, then U
  * and JU); U is left zero. */
 int dj__sweep_once(const dj__sweeps *job, double *buf, size_t work, size_t r);
+
+/* A forward driver's run (forward.c): the passes, y = f(x) when y is not
+ * NULL, then DJ_EVENT_NONFINITE when a value or a stored derivative is NaN
+ * or Inf while x is finite: f produced it. The report (may be NULL) gets the
+ * mode, chunk, passes, threads and colors (0 for a dense Jacobian). Errors:
+ * those of dj__run_passes. */
+int dj__forward_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
+                       size_t colors, dj_report *report);
+
+/* A reverse driver's run (reverse.c): records f at x on ws's graph or a
+ * temporary one, sets job->g to it and runs the sweeps; then y and
+ * DJ_EVENT_NONFINITE as dj__forward_passes. The report (may be NULL) gets the
+ * mode, chunk, sweeps, graph_nodes, threads and colors, unless the
+ * recording's buffers could not be had. Errors: DJ_ERANGE, DJ_ENOMEM, those
+ * of the recording and of dj__run_sweeps. */
+int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double *x,
+                       dj_workspace *ws, int threads, size_t colors, dj_report *report);
 
 /* The narrowest chunk width that holds w seeds. */
 static inline int dj__width_for(size_t w)

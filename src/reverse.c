@@ -4,7 +4,10 @@
 #include "graph_internal.h"
 #include "passes.h"
 
-dj_graph *dj__graph_for(dj_workspace *ws, dj_graph *tmp)
+/* The graph reverse mode records on: the workspace's (kept for its
+ * capacity) or *tmp, initialised here, which the caller clears. NULL when
+ * the workspace's could not be allocated. */
+static dj_graph *graph_for(dj_workspace *ws, dj_graph *tmp)
 {
     dj_graph_init(tmp);
     if (ws == NULL)
@@ -18,7 +21,8 @@ dj_graph *dj__graph_for(dj_workspace *ws, dj_graph *tmp)
     return ws->graph;
 }
 
-int dj__record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
+/* Resets g and records f at x on it; vars holds n + m dj_var. */
+static int record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
 {
     dj_var *xv = vars, *yv = vars + f->n;
     dj_graph_reset(g);
@@ -32,7 +36,8 @@ int dj__record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
     return dj_graph_outputs(g, yv, f->m);
 }
 
-int dj__record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
+/* Bytes for f's n + m graph variables plus `doubles` doubles; 0 on overflow. */
+static int record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
 {
     size_t vars, vbytes, dbytes;
     if (f->n + f->m < f->n || !dj__mul_size(f->n + f->m, 1, &vars) ||
@@ -41,6 +46,39 @@ int dj__record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
         return 0;
     *bytes = vbytes + dbytes;
     return 1;
+}
+
+/* A driver's recording of f at x: on the workspace's graph or on tmp, its
+ * dj_vars in the workspace or in buf. */
+typedef struct recording {
+    dj_graph *g; /* NULL when the buffers could not be had */
+    dj_graph tmp;
+    void *buf;
+} recording;
+
+/* Records f at x on rec->g. When the buffers cannot be had (DJ_ERANGE,
+ * DJ_ENOMEM) nothing is recorded and rec->g is NULL; otherwise the status is
+ * the recording's. Either way record_end frees what was taken. */
+static int record_begin(recording *rec, const dj_fn *f, const double *x, dj_workspace *ws)
+{
+    rec->g = NULL;
+    rec->buf = NULL;
+    dj_graph_init(&rec->tmp);
+    size_t bytes;
+    if (!record_bytes(f, 0, &bytes))
+        return DJ_ERANGE;
+    dj_graph *g = graph_for(ws, &rec->tmp);
+    dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &rec->buf) : NULL;
+    if (vars == NULL)
+        return DJ_ENOMEM;
+    rec->g = g;
+    return record(g, f, x, vars);
+}
+
+static void record_end(recording *rec)
+{
+    dj__free(rec->buf);
+    dj_graph_clear(&rec->tmp);
 }
 
 static int check_reverse(const dj_fn *f)
@@ -59,7 +97,7 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     if (g == NULL || x == NULL)
         return DJ_EINVAL;
     size_t bytes;
-    if (!dj__record_bytes(f, 0, &bytes))
+    if (!record_bytes(f, 0, &bytes))
         return DJ_ERANGE;
     dj_var *vars = dj__malloc(bytes);
     if (vars == NULL) {
@@ -68,7 +106,7 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
         dj__graph_fail(g, DJ_ENOMEM);
         return DJ_ENOMEM;
     }
-    status = dj__record(g, f, x, vars);
+    status = record(g, f, x, vars);
     dj__free(vars);
     return status;
 }
@@ -77,27 +115,15 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
 static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
                       const dj_opts *opts)
 {
-    dj_workspace *ws = opts ? opts->ws : NULL;
-    size_t bytes;
-    if (!dj__record_bytes(f, 0, &bytes))
-        return DJ_ERANGE;
-    dj_graph tmp;
-    dj_graph *g = dj__graph_for(ws, &tmp);
-    void *tmpbuf = NULL;
-    dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &tmpbuf) : NULL;
-    if (vars == NULL) {
-        dj_graph_clear(&tmp);
-        return DJ_ENOMEM;
-    }
-    int status = dj__record(g, f, x, vars);
+    recording rec;
+    int status = record_begin(&rec, f, x, opts ? opts->ws : NULL);
     if (status == DJ_OK)
-        status = dj_graph_vjp(g, ju, u, 1);
+        status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
-        memcpy(y, g->output_values, f->m * sizeof *y);
+        memcpy(y, rec.g->output_values, f->m * sizeof *y);
     if (status == DJ_OK)
-        dj__note_produced_nonfinite(ju, DJ_ROW_MAJOR, f->n, g->output_values, 1, x, f->n, 1);
-    dj__free(tmpbuf);
-    dj_graph_clear(&tmp);
+        dj__note_produced_nonfinite(ju, DJ_ROW_MAJOR, f->n, rec.g->output_values, 1, x, f->n, 1);
+    record_end(&rec);
     return status;
 }
 
@@ -168,40 +194,48 @@ static void dense_store(const dj__sweeps *job, const double *JU, size_t r, int k
     }
 }
 
+static int dense_finite(const dj__sweeps *job)
+{
+    const dense_rows *out = job->ctx;
+    return dj__matrix_finite(out->J, out->layout, out->ld, job->g->noutputs, job->g->ninputs);
+}
+
 int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
                          dj_report *report)
 {
-    size_t n = f->n, m = f->m, bytes;
-    if (!dj__record_bytes(f, 0, &bytes))
-        return DJ_ERANGE;
-    dj_graph tmp;
-    dj_graph *g = dj__graph_for(ws, &tmp);
-    void *tmpbuf = NULL;
-    dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &tmpbuf) : NULL;
-    if (vars == NULL) {
-        dj_graph_clear(&tmp);
-        return DJ_ENOMEM;
-    }
-    int status = dj__record(g, f, x, vars);
     dense_rows out = {J, layout, ld};
-    dj__sweeps job = {g, k, (m + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, &out};
+    dj__sweeps job = {NULL, k, (f->m + (size_t)k - 1) / (size_t)k, dense_seed, dense_store,
+                      dense_finite, &out};
+    return dj__reverse_sweeps(&job, y, f, x, ws, threads, 0, report);
+}
+
+int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double *x,
+                       dj_workspace *ws, int threads, size_t colors, dj_report *report)
+{
+    recording rec;
+    int status = record_begin(&rec, f, x, ws);
+    if (rec.g == NULL)
+        return status; /* nothing recorded, nothing to report */
+    job->g = rec.g;
     dj__run run = {1, 1};
     if (status == DJ_OK)
-        status = dj__run_sweeps(&job, ws, threads, &run);
+        status = dj__run_sweeps(job, ws, threads, &run);
     if (status == DJ_OK) {
         if (y != NULL)
-            memcpy(y, g->output_values, m * sizeof *y);
-        dj__note_produced_nonfinite(J, layout, ld, g->output_values, 1, x, n, m);
+            memcpy(y, rec.g->output_values, f->m * sizeof *y);
+        if ((!dj__all_finite(rec.g->output_values, f->m) || !job->finite(job)) &&
+            dj__all_finite(x, f->n))
+            dj_event_raise(DJ_EVENT_NONFINITE);
     }
     if (report != NULL) {
         report->mode = DJ_MODE_REVERSE;
-        report->chunk = k;
-        report->sweeps = status == DJ_OK ? job.count : 0;
-        report->graph_nodes = dj_graph_size(g);
+        report->chunk = job->k;
+        report->sweeps = status == DJ_OK ? job->count : 0;
+        report->graph_nodes = dj_graph_size(rec.g);
         report->threads = run.threads;
+        report->colors = colors;
     }
-    dj__free(tmpbuf);
-    dj_graph_clear(&tmp);
+    record_end(&rec);
     return status;
 }

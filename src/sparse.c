@@ -2,7 +2,6 @@
  * color seeded together) or compressed reverse sweeps (rows of one color). */
 #include <string.h>
 
-#include "graph_internal.h"
 #include "passes.h"
 
 void dj_sparse_init(dj_sparse *s)
@@ -130,6 +129,12 @@ typedef struct sparse_out {
     double *values;
 } sparse_out;
 
+/* The values are checked once, after every pass or sweep, not per store. */
+static int values_finite(const sparse_out *out)
+{
+    return dj__all_finite(out->values, out->s->pattern.nnz);
+}
+
 /* The colors pass (or sweep) p covers: [*c0, *c1). */
 static void colors_of(size_t p, int k, size_t colors, size_t *c0, size_t *c1)
 {
@@ -194,8 +199,10 @@ static int column_store(const dj__passes *job, const double *Y, size_t p)
                 out->values[e] = Y[s->entry_row[e] * st + 1 + (c - c0)];
             }
     }
-    return 1; /* the values are checked once, after every pass */
+    return 1; /* checked by column_finite */
 }
+
+static int column_finite(const dj__passes *job) { return values_finite(job->ctx); }
 
 /* ---- reverse: color groups of rows ----------------------------------------- */
 
@@ -242,46 +249,7 @@ static void row_store(const dj__sweeps *job, const double *JU, size_t r, int kw)
         }
 }
 
-static int sparse_reverse(double *values, double *y, const dj_sparse *s, const dj_fn *f,
-                          const double *x, int k, const dj_opts *opts, dj_report *report)
-{
-    size_t bytes;
-    if (!dj__record_bytes(f, 0, &bytes))
-        return DJ_ERANGE;
-    dj_graph tmp;
-    dj_graph *g = dj__graph_for(opts->ws, &tmp);
-    void *tmpbuf = NULL;
-    dj_var *vars = g ? dj__workspace_reserve(opts->ws, bytes, &tmpbuf) : NULL;
-    if (vars == NULL) {
-        dj_graph_clear(&tmp);
-        return DJ_ENOMEM;
-    }
-    int status = dj__record(g, f, x, vars);
-    sparse_out out = {s, values};
-    dj__sweeps job = {g, k, (s->rows.count + (size_t)k - 1) / (size_t)k, row_seed, row_store,
-                      &out};
-    dj__run run = {1, 1};
-    if (status == DJ_OK)
-        status = dj__run_sweeps(&job, opts->ws, opts->threads, &run);
-    if (status == DJ_OK) {
-        if (y != NULL)
-            memcpy(y, g->output_values, f->m * sizeof *y);
-        if (!dj__all_finite(values, s->pattern.nnz) || !dj__all_finite(g->output_values, f->m))
-            if (dj__all_finite(x, f->n))
-                dj_event_raise(DJ_EVENT_NONFINITE);
-    }
-    if (report != NULL) {
-        report->mode = DJ_MODE_REVERSE;
-        report->chunk = k;
-        report->sweeps = status == DJ_OK ? job.count : 0;
-        report->graph_nodes = dj_graph_size(g);
-        report->threads = run.threads;
-        report->colors = s->rows.count;
-    }
-    dj__free(tmpbuf);
-    dj_graph_clear(&tmp);
-    return status;
-}
+static int row_finite(const dj__sweeps *job) { return values_finite(job->ctx); }
 
 int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_fn *f,
                        const double *x, const dj_opts *opts, dj_report *report)
@@ -310,24 +278,14 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
     int k = opts->chunk ? opts->chunk : dj_chunk_auto(colors);
 
     int old_nansafe = dj_nansafe_set(opts->nansafe);
+    sparse_out out = {s, values};
+    size_t count = (colors + (size_t)k - 1) / (size_t)k;
     if (mode == DJ_MODE_FORWARD) {
-        sparse_out out = {s, values};
-        dj__passes job = {f, x, k, (colors + (size_t)k - 1) / (size_t)k, column_seed,
-                          column_store, &out};
-        dj__run run = {1, 1};
-        status = dj__run_passes(&job, y, opts->ws, opts->threads, &run);
-        if (status == DJ_OK && (!run.finite || !dj__all_finite(values, s->pattern.nnz)) &&
-            dj__all_finite(x, f->n))
-            dj_event_raise(DJ_EVENT_NONFINITE);
-        if (report != NULL) {
-            report->mode = DJ_MODE_FORWARD;
-            report->chunk = k;
-            report->passes = status == DJ_OK ? job.count : 0;
-            report->threads = run.threads;
-            report->colors = colors;
-        }
+        dj__passes job = {f, x, k, count, column_seed, column_store, column_finite, &out};
+        status = dj__forward_passes(&job, y, opts->ws, opts->threads, colors, report);
     } else {
-        status = sparse_reverse(values, y, s, f, x, k, opts, report);
+        dj__sweeps job = {NULL, k, count, row_seed, row_store, row_finite, &out};
+        status = dj__reverse_sweeps(&job, y, f, x, opts->ws, opts->threads, colors, report);
     }
     dj_nansafe_set(old_nansafe);
     return dj__driver_end(status, opts, report);

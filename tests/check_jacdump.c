@@ -204,7 +204,8 @@ START_TEST(test_builtins)
     assert_golden(&r, "broyden8-sparsity.out");
     r = run("--list");
     ck_assert_int_eq(r.status, 0);
-    const char *names[] = {"rosenbrock", "ext-rosenbrock", "powell", "broyden", "brown", "chain"};
+    const char *names[] = {"rosenbrock", "ext-rosenbrock", "powell", "broyden", "brown", "chain",
+                           "full-row"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         ck_assert_msg(strstr(r.out, names[i]) != NULL, "--list lacks %s", names[i]);
     result_free(&r);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/problems/problems.h"
 #include "testlib.h"
 
 long dj__alloc_fail_set(long nth);
@@ -60,17 +61,8 @@ static double arrow_J(const double *x, size_t i, size_t j)
     return i == j ? x[0] + cos(x[i]) : 0.0;
 }
 
-/* A full row and a diagonal: f_0 = sum x_j, f_i = x_i² (i >= 1). Columns
- * need n colors, rows 2: reverse mode wins. */
-#define FULLROW(T, y, x, n, m, ctx)                                            \
-    T s1 = x[0];                                                               \
-    for (size_t j = 1; j < n; j++)                                             \
-        s1 = dj_add(s1, x[j]);                                                 \
-    y[0] = s1;                                                                 \
-    for (size_t i = 1; i < m; i++)                                             \
-        y[i] = dj_mul(x[i], x[i]);
-DJ_FN_INSTANTIATE(fullrow, FULLROW);
-
+/* The "full-row" problem, a full row and a diagonal: f_0 = sum x_j,
+ * f_i = x_i² (i >= 1). Columns need n colors, rows 2: reverse mode wins. */
 static double fullrow_J(const double *x, size_t i, size_t j)
 {
     if (i == 0)
@@ -465,7 +457,9 @@ END_TEST
 START_TEST(test_full_row_goes_reverse)
 {
     size_t n = 64;
-    dj_fn f = DJ_FN_INIT(fullrow, n, n, NULL);
+    dj_problem_instance p;
+    ck_assert_int_eq(dj_problem_create(&p, dj_problem_find("full-row"), n), DJ_OK);
+    dj_fn f = p.fn;
     double *x = point(n, 4);
     dj_sparse s;
     dj_sparse_init(&s);
@@ -481,6 +475,7 @@ START_TEST(test_full_row_goes_reverse)
     free(v);
     dj_sparse_clear(&s);
     free(x);
+    dj_problem_destroy(&p);
 }
 END_TEST
 

@@ -131,6 +131,28 @@ static int create_trig(dj_problem_instance *p, size_t n)
     return DJ_OK;
 }
 
+/* ---- full row: a full first row over a diagonal -------------------------------
+ * f_0 = sum(x), f_i = x_i^2 for i >= 1; start 1 + j/n. Its columns need n
+ * colors and its rows 2: the case for row coloring and reverse sweeps. */
+#define FULLROW(T, y, x, n, m, ctx)                                            \
+    {                                                                          \
+        T s = x[0];                                                            \
+        for (size_t j = 1; j < n; j++)                                         \
+            s = dj_add(s, x[j]);                                               \
+        y[0] = s;                                                              \
+        for (size_t i = 1; i < m; i++)                                         \
+            y[i] = dj_mul(x[i], x[i]);                                         \
+    }
+DJ_FN_INSTANTIATE(fullrow, FULLROW);
+
+static int create_fullrow(dj_problem_instance *p, size_t n)
+{
+    p->fn = (dj_fn)DJ_FN_INIT(fullrow, n, n, NULL);
+    for (size_t j = 0; j < n; j++)
+        p->x0[j] = 1.0 + (double)j / (double)n;
+    return DJ_OK;
+}
+
 /* ---- the dense chain --------------------------------------------------------- */
 
 #define CHAIN(T, y, x, n, m, ctx)                                              \
@@ -231,6 +253,8 @@ static const dj_problem problems[] = {
      create_tall},
     {"trig", "transcendental, banded: sin(x_i)exp(cos(x_i+1)) + log(1 + x_i^2), start 0.5",
      10, 1, 1, 0, 1, create_trig},
+    {"full-row", "full first row over a diagonal: sum(x), then x_i^2, n = m, start 1 + j/n", 10,
+     1, 1, 0, 1, create_fullrow},
 };
 
 size_t dj_problem_outputs(const dj_problem *prob, size_t n)
