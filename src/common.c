@@ -47,16 +47,6 @@ int dj_nansafe_set(int on)
 
 int dj_nansafe(void) { return thread_nansafe; }
 
-void dj__note_produced_nonfinite(const double *J, dj_layout layout, size_t ld, const double *y,
-                                 size_t ys, const double *x, size_t n, size_t m)
-{
-    int bad = 0;
-    for (size_t i = 0; i < m && !bad; i++)
-        bad = !isfinite(y[i * ys]);
-    if ((bad || !dj__matrix_finite(J, layout, ld, m, n)) && dj__all_finite(x, n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
-}
-
 int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n)
 {
     size_t lines = layout == DJ_ROW_MAJOR ? m : n, len = layout == DJ_ROW_MAJOR ? n : m;

@@ -70,12 +70,6 @@ int dj__all_finite(const double *v, size_t count);
  * finite. */
 int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n);
 
-/* Raises DJ_EVENT_NONFINITE when y (m values, stride ys) or the m×n matrix J
- * (layout, ld) holds a NaN or Inf while every input x (n values) is finite:
- * the function produced it. */
-void dj__note_produced_nonfinite(const double *J, dj_layout layout, size_t ld, const double *y,
-                                 size_t ys, const double *x, size_t n, size_t m);
-
 /* Allocates the arrays of an m×n pattern with nnz entries into *out (its
  * old arrays are not freed); returns a status, *out untouched on failure. */
 int dj__pattern_alloc(dj_pattern *out, size_t m, size_t n, size_t nnz);

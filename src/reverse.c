@@ -121,8 +121,10 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
         status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
         memcpy(y, rec.g->output_values, f->m * sizeof *y);
-    if (status == DJ_OK)
-        dj__note_produced_nonfinite(ju, DJ_ROW_MAJOR, f->n, rec.g->output_values, 1, x, f->n, 1);
+    if (status == DJ_OK &&
+        (!dj__all_finite(rec.g->output_values, f->m) || !dj__all_finite(ju, f->n)) &&
+        dj__all_finite(x, f->n))
+        dj_event_raise(DJ_EVENT_NONFINITE);
     record_end(&rec);
     return status;
 }

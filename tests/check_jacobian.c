@@ -268,6 +268,34 @@ START_TEST(test_nonfinite_in_any_pass_reported)
 }
 END_TEST
 
+/* An output that overflows while its derivative stays finite (floor has
+ * derivative 0) is reported by every driver, whichever output it is: dj_vjp
+ * once looked at the first output only. */
+#define LATE_OVERFLOW(T, y, x, n, m, ctx)                                      \
+    {                                                                          \
+        y[0] = x[0];                                                           \
+        y[1] = x[1];                                                           \
+        y[2] = dj_floor(dj_mul(dj_mul(x[0], 1e308), 10.0));                    \
+    }
+DJ_FN_INSTANTIATE(late_overflow, LATE_OVERFLOW);
+
+START_TEST(test_nonfinite_late_output_reported)
+{
+    dj_fn f = DJ_FN_INIT(late_overflow, 2, 3, NULL);
+    const double x[2] = {2.0, 3.0}, u[3] = {1.0, 1.0, 0.0};
+    double y[3], ju[2], J[6];
+    dj_opts strict = {.strict = 1};
+    ck_assert_int_eq(dj_vjp(y, ju, &f, x, u, NULL), DJ_OK);
+    ck_assert(isinf(y[2]) && ju[0] == 1.0 && ju[1] == 1.0);
+    ck_assert(dj_events() & DJ_EVENT_NONFINITE);
+    ck_assert_int_eq(dj_vjp(y, ju, &f, x, u, &strict), DJ_ENONFINITE);
+    for (int mode = DJ_MODE_FORWARD; mode <= DJ_MODE_REVERSE; mode++) {
+        dj_opts o = {.mode = (dj_mode)mode, .strict = 1};
+        ck_assert_int_eq(dj_jacobian(J, y, &f, x, &o, NULL), DJ_ENONFINITE);
+    }
+}
+END_TEST
+
 START_TEST(test_chunk_auto)
 {
     ck_assert_int_eq(dj_chunk_auto(1), 1);
@@ -352,6 +380,7 @@ static Suite *jacobian_suite(void)
     tcase_add_test(tc, test_events_nansafe_and_strict);
     tcase_add_test(tc, test_chunk_auto);
     tcase_add_test(tc, test_nonfinite_in_any_pass_reported);
+    tcase_add_test(tc, test_nonfinite_late_output_reported);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("linalg");
