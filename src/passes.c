@@ -58,6 +58,15 @@ static double now(void)
 #endif
 }
 
+#ifdef _OPENMP
+/* The runtime's queries, through volatile pointers: clang knows them to be
+ * free of side effects and hoisted omp_in_parallel() to the entry of
+ * dj__run_passes, which then started the OpenMP runtime (it allocates, and
+ * ends the process when that fails) on every Jacobian, serial ones too. */
+static int (*volatile query_in_parallel)(void) = omp_in_parallel;
+static int (*volatile query_max_threads)(void) = omp_get_max_threads;
+#endif
+
 /* How many threads to run `remaining` tasks on, after a first one took
  * `first` seconds. */
 static int threads_for(int requested, size_t remaining, double first)
@@ -67,9 +76,9 @@ static int threads_for(int requested, size_t remaining, double first)
         return 1;
     if (requested <= 0 && first * (double)remaining < PARALLEL_MIN_SECONDS)
         return 1;
-    if (omp_in_parallel())
+    if (query_in_parallel())
         return 1;
-    int t = requested > 1 ? requested : omp_get_max_threads();
+    int t = requested > 1 ? requested : query_max_threads();
     if ((size_t)t > remaining)
         t = (int)remaining;
     return t > 1 ? t : 1;
