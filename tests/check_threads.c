@@ -151,8 +151,8 @@ END_TEST
 /* ---- the automatic choice of threads -------------------------------------- */
 
 /* y = 2x, whose calls sleep: the first `stall_first` calls of a Jacobian
- * 3 ms each (a pass preempted by the scheduler looks like this), every
- * later call `stall_rest` µs. */
+ * 5 ms each (a pass preempted by the scheduler looks like this), every
+ * later call `stall_rest` ns. */
 static _Atomic int stall_calls;
 static int stall_first;
 static long stall_rest;
@@ -166,15 +166,17 @@ static void stall(long ns)
 
 #define STALL(T, y, x, n, m, ctx)                                              \
     {                                                                          \
-        stall(stall_calls++ < stall_first ? 3000000L : stall_rest);            \
+        stall(stall_calls++ < stall_first ? 5000000L : stall_rest);            \
         for (size_t i = 0; i < n; i++)                                         \
             y[i] = dj_mul(2.0, x[i]);                                          \
     }
 DJ_FN_INSTANTIATE(stall_fn, STALL);
 
+/* Four passes of one column: three after the first, so that even under
+ * valgrind the quick ones stay far below the 1 ms that starts threads. */
 static int auto_threads(int first, long rest_ns)
 {
-    enum { N = 24 };
+    enum { N = 4 };
     dj_fn f = DJ_FN_INIT(stall_fn, N, N, NULL);
     double x[N], J[N * N];
     for (int i = 0; i < N; i++)
@@ -199,7 +201,7 @@ START_TEST(test_auto_threads_ignore_one_slow_pass)
 {
     ck_assert_int_eq(auto_threads(1, 0), 1);
     int want = dj_threads_max() > 1 ? 2 : 1;
-    ck_assert_int_ge(auto_threads(0, 200000L), want);
+    ck_assert_int_ge(auto_threads(0, 1000000L), want);
 }
 END_TEST
 
