@@ -3,7 +3,7 @@
  * evaluation a user would write by hand (the primal), measured in one run.
  *
  *   JVP: one directional derivative of a function dominated by exp/sin/log,
- *        and of one made of + and × only;
+ *        and of one made of + and × only, with and without dj_jvp's packing;
  *   Jacobian: the chain y = W3·tanh(W2·tanh(W1·x)) at three shapes and the
  *        Brown almost-linear function, for every chunk width k;
  *   NaN-safe mode: what turning it on costs a JVP and a Jacobian.
@@ -131,6 +131,20 @@ static void run_jvp(void *p)
     sink = j->out[0];
 }
 
+/* f on dual arrays already packed: what the JVP costs without moving x
+ * and v into duals and y and J·v out of them. */
+typedef struct dual_job {
+    const dj_fn *f;
+    dj_dual *X, *Y;
+} dual_job;
+
+static void run_eval_dual(void *p)
+{
+    dual_job *j = p;
+    j->f->eval_dual(j->Y, j->X, j->f->n, j->f->m, j->f->ctx);
+    sink = j->Y[0].d;
+}
+
 static void run_jacobian(void *p)
 {
     job *j = p;
@@ -213,8 +227,16 @@ static void bench_jvp(const char *name, dj_fn f, void (*primal)(double *, const 
     snprintf(size, sizeof size, "n=m=%zu", n);
     measure(&r, run_primal, &base, run_jvp, &jvp);
     print_ratio(name, size, "JVP / primal", &r, target);
+    dj_dual *X = malloc(2 * n * sizeof *X);
+    if (X == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        X[i] = dj_dual_make(x[i], v[i]);
+    dual_job dual = {&f, X, X + n};
+    measure(&r, run_primal, &base, run_eval_dual, &dual);
+    print_ratio(name, size, "dual evaluation / primal", &r, "(the JVP without packing)");
     dj_workspace_clear(&ws);
-    free(x);
+    free(X), free(x);
 }
 
 /* Forward Jacobian for every chunk width, and the best k by each measure. */
