@@ -36,16 +36,10 @@ static int record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
     return dj_graph_outputs(g, yv, f->m);
 }
 
-/* Bytes for f's n + m graph variables plus `doubles` doubles; 0 on overflow. */
-static int record_bytes(const dj_fn *f, size_t doubles, size_t *bytes)
+/* Bytes for f's n + m graph variables; 0 on overflow. */
+static int record_bytes(const dj_fn *f, size_t *bytes)
 {
-    size_t vars, vbytes, dbytes;
-    if (f->n + f->m < f->n || !dj__mul_size(f->n + f->m, 1, &vars) ||
-        !dj__mul_size(vars, sizeof(dj_var), &vbytes) ||
-        !dj__mul_size(doubles, sizeof(double), &dbytes) || vbytes + dbytes < vbytes)
-        return 0;
-    *bytes = vbytes + dbytes;
-    return 1;
+    return f->n + f->m >= f->n && dj__mul_size(f->n + f->m, sizeof(dj_var), bytes);
 }
 
 /* A driver's recording of f at x: on the workspace's graph or on tmp, its
@@ -65,7 +59,7 @@ static int record_begin(recording *rec, const dj_fn *f, const double *x, dj_work
     rec->buf = NULL;
     dj_graph_init(&rec->tmp);
     size_t bytes;
-    if (!record_bytes(f, 0, &bytes))
+    if (!record_bytes(f, &bytes))
         return DJ_ERANGE;
     dj_graph *g = graph_for(ws, &rec->tmp);
     dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &rec->buf) : NULL;
@@ -97,7 +91,7 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     if (g == NULL || x == NULL)
         return DJ_EINVAL;
     size_t bytes;
-    if (!record_bytes(f, 0, &bytes))
+    if (!record_bytes(f, &bytes))
         return DJ_ERANGE;
     dj_var *vars = dj__malloc(bytes);
     if (vars == NULL) {
