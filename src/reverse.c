@@ -75,6 +75,16 @@ static void record_end(recording *rec)
     dj_graph_clear(&rec->tmp);
 }
 
+/* DJ_EVENT_NONFINITE when an output value of the recording or a derivative
+ * (derivatives_finite == 0) is NaN or Inf while x is finite: f produced it. */
+static void note_produced(const recording *rec, const dj_fn *f, const double *x,
+                          int derivatives_finite)
+{
+    if ((!derivatives_finite || !dj__all_finite(rec->g->output_values, f->m)) &&
+        dj__all_finite(x, f->n))
+        dj_event_raise(DJ_EVENT_NONFINITE);
+}
+
 static int check_reverse(const dj_fn *f)
 {
     int status = dj_fn_check(f);
@@ -115,10 +125,8 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
         status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
         memcpy(y, rec.g->output_values, f->m * sizeof *y);
-    if (status == DJ_OK &&
-        (!dj__all_finite(rec.g->output_values, f->m) || !dj__all_finite(ju, f->n)) &&
-        dj__all_finite(x, f->n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
+    if (status == DJ_OK)
+        note_produced(&rec, f, x, dj__all_finite(ju, f->n));
     record_end(&rec);
     return status;
 }
@@ -220,9 +228,7 @@ int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double 
     if (status == DJ_OK) {
         if (y != NULL)
             memcpy(y, rec.g->output_values, f->m * sizeof *y);
-        if ((!dj__all_finite(rec.g->output_values, f->m) || !job->finite(job)) &&
-            dj__all_finite(x, f->n))
-            dj_event_raise(DJ_EVENT_NONFINITE);
+        note_produced(&rec, f, x, job->finite(job));
     }
     if (report != NULL) {
         report->mode = DJ_MODE_REVERSE;
