@@ -224,7 +224,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     /* a first pass that was preempted looks slow: before starting threads
      * on its word, time a second one and go by the quicker */
     size_t next = 1;
-    if (threads_for(threads, job->count - 1, first) > 1 && threads <= 0 && job->count > 2) {
+    if (threads <= 0 && threads_for(threads, job->count - 1, first) > 1) {
         t0 = now();
         if (one_pass(job, buf, buf + n * s, next++, 0) == -1)
             run->finite = 0;
@@ -301,7 +301,7 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
         goto done;
 
     size_t next = 1; /* as for passes: a second opinion before threads */
-    if (threads_for(threads, job->count - 1, first) > 1 && threads <= 0 && job->count > 2) {
+    if (threads <= 0 && threads_for(threads, job->count - 1, first) > 1) {
         t0 = now();
         status = dj__sweep_once(job, buf, work, next++);
         double second = now() - t0;
