@@ -181,7 +181,7 @@ static void measure(ratio *r, bench_fn *a, void *a_arg, bench_fn *b, void *b_arg
 }
 
 /* The CSV rows of r: the pairs, and the fastest samples' ratio. */
-static void print_ratio_rows(const char *family, const char *size, const char *what,
+static void report_ratio(const char *family, const char *size, const char *what,
                              const ratio *r)
 {
     report_row(&rep, family, size, what, &r->pairs, "ratio");
@@ -196,7 +196,7 @@ static void print_ratio(const char *family, const char *size, const char *what, 
 {
     printf("  %-14s %-12s %-26s %8.2fx  [%6.2f .. %6.2f]  fastest %6.2fx  %s\n", family, size,
            what, r->pairs.median, r->pairs.min, r->pairs.max, r->fastest, target);
-    print_ratio_rows(family, size, what, r);
+    report_ratio(family, size, what, r);
 }
 
 /* x, v, y and J·v of a JVP of size n, one block: x in [0.5, 2), v in
@@ -269,7 +269,7 @@ static void bench_jacobian_chunks(const char *family, const char *size, dj_fn f,
            "best k", best.pairs.median, best_k, best.fastest, fastest_k, target);
     best.pairs.min = best.pairs.max = best.pairs.median;
     best.pairs.samples = 1;
-    print_ratio_rows(family, size, "Jacobian fwd best k / primal", &best);
+    report_ratio(family, size, "Jacobian fwd best k / primal", &best);
     dj_workspace_clear(&ws);
     free(J);
 }
