@@ -1,4 +1,6 @@
 /* fn.c: checks on a dj_fn and its plain evaluation. */
+#include <stdint.h>
+
 #include "internal.h"
 
 int dj_fn_check(const dj_fn *f)
@@ -10,12 +12,24 @@ int dj_fn_check(const dj_fn *f)
     return DJ_OK;
 }
 
+/* Whether the m doubles at y share memory with the n at x. Compared as
+ * integers: ordering pointers into different arrays is undefined in C. */
+static int arrays_overlap(const double *y, size_t m, const double *x, size_t n)
+{
+    uintptr_t ya = (uintptr_t)y, xa = (uintptr_t)x;
+    size_t ybytes, xbytes;
+    if (!dj__mul_size(m, sizeof *y, &ybytes) || !dj__mul_size(n, sizeof *x, &xbytes))
+        return 1; /* no such arrays exist */
+    return ya < xa ? xa - ya < ybytes : ya - xa < xbytes;
+}
+
 int dj_eval(double *y, const dj_fn *f, const double *x)
 {
     int status = dj_fn_check(f);
     if (status != DJ_OK)
         return status;
-    if (y == NULL || x == NULL)
+    /* the instantiations take y and x as restrict pointers */
+    if (y == NULL || x == NULL || arrays_overlap(y, f->m, x, f->n))
         return DJ_EINVAL;
     f->eval_double(y, x, f->n, f->m, f->ctx);
     return DJ_OK;

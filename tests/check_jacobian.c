@@ -206,6 +206,31 @@ START_TEST(test_errors_are_status_codes)
 }
 END_TEST
 
+/* The instantiations take y and x as restrict pointers, so dj_eval refuses
+ * arrays that overlap and accepts ones that only touch. */
+#define SWAP_SCALE(T, y, x, n, m, ctx)                                         \
+    y[0] = dj_mul(2, x[1]);                                                    \
+    y[1] = dj_mul(3, x[0]);
+DJ_FN_DEFINE(swap_scale, 2, 2, SWAP_SCALE);
+
+START_TEST(test_eval_refuses_overlap)
+{
+    double buf[4] = {1, 2, 0, 0};
+    ck_assert_int_eq(dj_eval(buf + 2, &swap_scale, buf), DJ_OK);
+    ck_assert(buf[2] == 4 && buf[3] == 3);
+    ck_assert_int_eq(dj_eval(buf, &swap_scale, buf + 2), DJ_OK);
+    ck_assert(buf[0] == 6 && buf[1] == 12);
+    ck_assert_int_eq(dj_eval(buf, &swap_scale, buf), DJ_EINVAL);
+    ck_assert_int_eq(dj_eval(buf + 1, &swap_scale, buf), DJ_EINVAL);
+    ck_assert_int_eq(dj_eval(buf, &swap_scale, buf + 1), DJ_EINVAL);
+    ck_assert(buf[0] == 6 && buf[1] == 12 && buf[2] == 4 && buf[3] == 3);
+    ck_assert_int_eq(dj_eval(NULL, &swap_scale, buf), DJ_EINVAL);
+    dj_fn huge = swap_scale;
+    huge.n = SIZE_MAX / 4; /* no array of that many doubles exists */
+    ck_assert_int_eq(dj_eval(buf + 2, &huge, buf), DJ_EINVAL);
+}
+END_TEST
+
 #define SQRT_PLUS(T, y, x, n, m, ctx) y[0] = dj_add(dj_sqrt(x[0]), x[1]);
 DJ_FN_INSTANTIATE(sqrt_plus, SQRT_PLUS);
 
@@ -377,6 +402,7 @@ static Suite *jacobian_suite(void)
     tcase_add_test(tc, test_large_sizes);
     tcase_add_test(tc, test_workspace_reused);
     tcase_add_test(tc, test_errors_are_status_codes);
+    tcase_add_test(tc, test_eval_refuses_overlap);
     tcase_add_test(tc, test_events_nansafe_and_strict);
     tcase_add_test(tc, test_chunk_auto);
     tcase_add_test(tc, test_nonfinite_in_any_pass_reported);

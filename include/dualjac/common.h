@@ -53,6 +53,18 @@ extern "C" {
 #define DJ_INLINE static inline
 #endif
 
+/* The instantiations of a dj_fn take y and x as restrict pointers: told that
+ * the stores to y cannot change x, the compiler keeps x in registers instead
+ * of reloading it after every store (2.73 -> 2.27 primals for the dual
+ * evaluation of bench_forward's + and x function). */
+#if !defined(__cplusplus)
+#define DJ_RESTRICT restrict
+#elif defined(__GNUC__) || defined(__clang__)
+#define DJ_RESTRICT __restrict__
+#else
+#define DJ_RESTRICT
+#endif
+
 /* Fully unroll the fixed-width tangent loops: gcc -O2 keeps a multi-dual in
  * registers only once its loops are unrolled (3-6x faster, see README). */
 #if defined(__clang__)

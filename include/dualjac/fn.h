@@ -15,7 +15,9 @@
  * one value every driver takes.
  * In the body, y and x are arrays of T (y has m elements, x has n), n and m
  * are size_t, ctx is the dj_fn's user pointer. The body must write every y[i]
- * and must not keep pointers into x or y.
+ * and must not keep pointers into x or y. y and x are restrict pointers: an
+ * instantiation called directly must get arrays that do not overlap (the
+ * drivers and dj_eval see to it).
  *
  * For sizes known only at run time, instantiate and initialise separately:
  *
@@ -44,8 +46,10 @@ extern "C" {
 
 /* One instantiation: y = f(x) on arrays of T. */
 #define DJ__EVAL_TYPEDEF(T)                                                    \
-    typedef void T##_eval_fn(T *y, const T *x, size_t n, size_t m, const void *ctx);
-typedef void dj_double_eval_fn(double *y, const double *x, size_t n, size_t m, const void *ctx);
+    typedef void T##_eval_fn(T *DJ_RESTRICT y, const T *DJ_RESTRICT x, size_t n, size_t m, \
+                             const void *ctx);
+typedef void dj_double_eval_fn(double *DJ_RESTRICT y, const double *DJ_RESTRICT x, size_t n,
+                               size_t m, const void *ctx);
 DJ__EVAL_TYPEDEF(dj_dual)
 DJ__EVAL_TYPEDEF(dj_dual2)
 DJ__EVAL_TYPEDEF(dj_dual4)
@@ -73,8 +77,8 @@ typedef struct dj_fn {
 
 /* Defines the static function name##_dj_<T>, the body instantiated for T. */
 #define DJ__FN_INSTANCE(name, T, BODY)                                         \
-    static void name##_dj_##T(T *y, const T *x, size_t n, size_t m,            \
-                              const void *ctx)                                 \
+    static void name##_dj_##T(T *DJ_RESTRICT y, const T *DJ_RESTRICT x,        \
+                              size_t n, size_t m, const void *ctx)             \
     {                                                                          \
         (void)n;                                                               \
         (void)m;                                                               \
@@ -112,7 +116,8 @@ typedef struct dj_fn {
  * double instantiation; DJ_EINVAL or DJ_EDIM otherwise. */
 DJ_API DJ_NODISCARD int dj_fn_check(const dj_fn *f);
 
-/* y = f(x) in plain doubles. Errors: those of dj_fn_check. */
+/* y = f(x) in plain doubles. Errors: those of dj_fn_check; DJ_EINVAL when
+ * y and x are null or overlap. */
 DJ_API DJ_NODISCARD int dj_eval(double *y, const dj_fn *f, const double *x);
 
 #ifdef __cplusplus
