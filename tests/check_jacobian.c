@@ -293,6 +293,44 @@ START_TEST(test_nonfinite_in_any_pass_reported)
 }
 END_TEST
 
+/* A single infinite derivative, sqrt'(0) at J[r][t] with r = t - 1 (mod n),
+ * is found wherever it falls: in either layout, for every chunk width, in a
+ * full pass or the last partial one, in either row of the column-major
+ * store's row pairs or in its odd last row (t = 0, n odd). */
+#define SQRT_NEXT(T, y, x, n, m, ctx)                                          \
+    for (size_t i = 0; i < n; i++)                                             \
+        y[i] = dj_sqrt(x[(i + 1) % n]);
+DJ_FN_INSTANTIATE(sqrt_next, SQRT_NEXT);
+
+START_TEST(test_nonfinite_found_in_every_position)
+{
+    for (size_t n = 7; n <= 18; n += 11) {
+        dj_fn f = DJ_FN_INIT(sqrt_next, n, n, NULL);
+        double x[18], J[18 * 18];
+        for (size_t t = 0; t < n; t++)
+            for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++)
+                for (int layout = 0; layout < 2; layout++) {
+                    size_t r = (t + n - 1) % n;
+                    size_t at = layout == DJ_ROW_MAJOR ? r * n + t : t * n + r;
+                    for (size_t j = 0; j < n; j++)
+                        x[j] = 1.0 + (double)j;
+                    x[t] = 0.0;
+                    dj_opts o = {.mode = DJ_MODE_FORWARD, .chunk = chunks[c],
+                                 .layout = (dj_layout)layout, .nansafe = 1};
+                    dj_report rep;
+                    ck_assert_int_eq(dj_jacobian(J, NULL, &f, x, &o, &rep), DJ_OK);
+                    ck_assert(isinf(J[at]));
+                    ck_assert_msg(rep.events & DJ_EVENT_NONFINITE, "n %zu t %zu k %d layout %d",
+                                  n, t, chunks[c], layout);
+                    x[t] = 4.0; /* and none where every derivative is finite */
+                    ck_assert_int_eq(dj_jacobian(J, NULL, &f, x, &o, &rep), DJ_OK);
+                    ck_assert(J[at] == 0.25);
+                    ck_assert(!(rep.events & DJ_EVENT_NONFINITE));
+                }
+    }
+}
+END_TEST
+
 /* An output that overflows while its derivative stays finite (floor has
  * derivative 0) is reported by every driver, whichever output it is: dj_vjp
  * once looked at the first output only. */
@@ -407,6 +445,7 @@ static Suite *jacobian_suite(void)
     tcase_add_test(tc, test_chunk_auto);
     tcase_add_test(tc, test_nonfinite_in_any_pass_reported);
     tcase_add_test(tc, test_nonfinite_late_output_reported);
+    tcase_add_test(tc, test_nonfinite_found_in_every_position);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("linalg");
