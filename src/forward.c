@@ -1,76 +1,8 @@
 /* forward.c: JVPs and Jacobians by forward passes of multi-duals. */
 #include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
+#include "pack.h"
 #include "passes.h"
-
-/* X[2j] = x[j], X[2j+1] = v[j]: the dj_dual array of the point and
- * direction. With SSE2 (every x86-64), four elements an iteration: two
- * loads, two unpacks and two stores a pair, where pairs loaded by halves
- * cost half again as much (0.52 -> 0.40 primals on the poly benchmark). */
-static void interleave(double *restrict X, const double *restrict x, const double *restrict v,
-                       size_t n)
-{
-    size_t j = 0;
-#ifdef __SSE2__
-    for (; j + 4 <= n; j += 4) {
-        __m128d a = _mm_loadu_pd(x + j), b = _mm_loadu_pd(v + j);
-        __m128d c = _mm_loadu_pd(x + j + 2), d = _mm_loadu_pd(v + j + 2);
-        _mm_storeu_pd(X + 2 * j, _mm_unpacklo_pd(a, b));
-        _mm_storeu_pd(X + 2 * j + 2, _mm_unpackhi_pd(a, b));
-        _mm_storeu_pd(X + 2 * j + 4, _mm_unpacklo_pd(c, d));
-        _mm_storeu_pd(X + 2 * j + 6, _mm_unpackhi_pd(c, d));
-    }
-#endif
-    for (; j < n; j++) {
-        X[2 * j] = x[j];
-        X[2 * j + 1] = v[j];
-    }
-}
-
-#ifdef __SSE2__
-/* The bits of p - p: zero for finite lanes, a NaN's otherwise. ORed
- * together they test a whole array with no chain of dependent additions
- * (a running sum waited 3 cycles an add: 0.52 -> 0.45 primals). */
-static inline __m128d nonfinite_bits(__m128d p) { return _mm_sub_pd(p, p); }
-#endif
-
-/* The reverse of interleave, y optional. Returns 0 when every value and
- * tangent read is finite, NaN otherwise. */
-static double deinterleave(double *restrict y, double *restrict jv, const double *restrict Y,
-                           size_t m)
-{
-    size_t i = 0;
-    double acc = 0.0;
-#ifdef __SSE2__
-    __m128d a = _mm_setzero_pd(), b = _mm_setzero_pd();
-    for (; i + 4 <= m; i += 4) {
-        __m128d p = _mm_loadu_pd(Y + 2 * i), q = _mm_loadu_pd(Y + 2 * i + 2);
-        __m128d r = _mm_loadu_pd(Y + 2 * i + 4), t = _mm_loadu_pd(Y + 2 * i + 6);
-        if (y != NULL) {
-            _mm_storeu_pd(y + i, _mm_unpacklo_pd(p, q));
-            _mm_storeu_pd(y + i + 2, _mm_unpacklo_pd(r, t));
-        }
-        _mm_storeu_pd(jv + i, _mm_unpackhi_pd(p, q));
-        _mm_storeu_pd(jv + i + 2, _mm_unpackhi_pd(r, t));
-        a = _mm_or_pd(a, _mm_or_pd(nonfinite_bits(p), nonfinite_bits(q)));
-        b = _mm_or_pd(b, _mm_or_pd(nonfinite_bits(r), nonfinite_bits(t)));
-    }
-    double lanes[2];
-    _mm_storeu_pd(lanes, _mm_or_pd(a, b));
-    acc = lanes[0] + lanes[1];
-#endif
-    for (; i < m; i++) {
-        if (y != NULL)
-            y[i] = Y[2 * i];
-        jv[i] = Y[2 * i + 1];
-        acc += (Y[2 * i] - Y[2 * i]) + (Y[2 * i + 1] - Y[2 * i + 1]);
-    }
-    return acc;
-}
 
 int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v,
            const dj_opts *opts)
@@ -92,12 +24,12 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
     if (X == NULL)
         return DJ_ENOMEM;
     double *Y = X + nx;
-    interleave(X, x, v, f->n);
+    dj__pack_duals(X, x, v, f->n);
     int old = dj_nansafe_set(opts ? opts->nansafe : 0);
     f->eval_dual((dj_dual *)(void *)Y, (const dj_dual *)(const void *)X, f->n, f->m, f->ctx);
     dj_nansafe_set(old);
     /* the inputs are scanned only when an output is not finite */
-    if (deinterleave(y, jv, Y, f->m) != 0.0 && dj__all_finite(X, nx))
+    if (!dj__unpack_duals(y, jv, Y, f->m) && dj__all_finite(X, nx))
         dj_event_raise(DJ_EVENT_NONFINITE);
     dj__free(tmp);
     if (opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))

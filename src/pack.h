@@ -1,0 +1,32 @@
+/* pack.h: a JVP's point and direction into an array of dj_dual, and its
+ * values and tangents back out, with the finiteness test folded in.
+ *
+ * Each comes as a baseline (SSE2 on x86-64, plain C elsewhere) and, where
+ * the compiler can build it, an AVX version chosen at run time when the CPU
+ * and the OS support AVX. The variants are exposed for the tests. */
+#ifndef DUALJAC_PACK_H
+#define DUALJAC_PACK_H
+
+#include <stddef.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DJ__PACK_AVX 1
+#endif
+
+/* X[2j] = x[j], X[2j+1] = v[j] for j < n. */
+void dj__pack_duals(double *X, const double *x, const double *v, size_t n);
+
+/* y[i] = Y[2i] (y may be NULL) and jv[i] = Y[2i+1] for i < m. Returns 1 when
+ * every value and tangent read is finite, 0 otherwise. */
+int dj__unpack_duals(double *y, double *jv, const double *Y, size_t m);
+
+void dj__pack_duals_baseline(double *X, const double *x, const double *v, size_t n);
+int dj__unpack_duals_baseline(double *y, double *jv, const double *Y, size_t m);
+#ifdef DJ__PACK_AVX
+void dj__pack_duals_avx(double *X, const double *x, const double *v, size_t n);
+int dj__unpack_duals_avx(double *y, double *jv, const double *Y, size_t m);
+/* Whether the CPU and the OS support AVX. */
+int dj__have_avx(void);
+#endif
+
+#endif /* DUALJAC_PACK_H */

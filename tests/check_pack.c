@@ -1,0 +1,136 @@
+/* check_pack.c: a JVP's arrays into duals and back (src/pack.c), every
+ * variant the machine can run against the plain loop: every length across
+ * the unrolled blocks and their tails, and a NaN or Inf in every position. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/pack.h"
+
+typedef void pack_fn(double *X, const double *x, const double *v, size_t n);
+typedef int unpack_fn(double *y, double *jv, const double *Y, size_t m);
+
+typedef struct variant {
+    const char *name;
+    pack_fn *pack;
+    unpack_fn *unpack;
+} variant;
+
+/* The variants this CPU runs: the baseline, AVX where it has it, and the
+ * dispatching entry points. */
+static size_t variants(variant *out)
+{
+    size_t count = 0;
+    out[count++] = (variant){"baseline", dj__pack_duals_baseline, dj__unpack_duals_baseline};
+#ifdef DJ__PACK_AVX
+    if (dj__have_avx())
+        out[count++] = (variant){"avx", dj__pack_duals_avx, dj__unpack_duals_avx};
+#endif
+    out[count++] = (variant){"dispatch", dj__pack_duals, dj__unpack_duals};
+    return count;
+}
+
+enum { MAX_N = 70 };
+
+/* Distinct values in [-1000, 1000) from a linear congruential stream (the
+ * suite links no dualjac, so not testlib's generator). */
+static void fill(uint64_t *state, double *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        *state = *state * 6364136223846793005u + 1442695040888963407u;
+        a[i] = (double)(*state >> 11) * 0x1p-53 * 2000.0 - 1000.0;
+    }
+}
+
+START_TEST(test_pack_is_the_interleave)
+{
+    variant vs[3];
+    size_t count = variants(vs);
+    uint64_t rng = 7;
+    double x[MAX_N], v[MAX_N], X[2 * MAX_N + 1];
+    for (size_t n = 0; n <= MAX_N; n++)
+        for (size_t k = 0; k < count; k++) {
+            fill(&rng, x, n);
+            fill(&rng, v, n);
+            X[2 * n] = 42.0; /* past the end: untouched */
+            vs[k].pack(X, x, v, n);
+            for (size_t j = 0; j < n; j++)
+                ck_assert_msg(X[2 * j] == x[j] && X[2 * j + 1] == v[j], "%s n %zu j %zu",
+                              vs[k].name, n, j);
+            ck_assert(X[2 * n] == 42.0);
+        }
+}
+END_TEST
+
+START_TEST(test_unpack_is_the_deinterleave)
+{
+    variant vs[3];
+    size_t count = variants(vs);
+    uint64_t rng = 8;
+    double Y[2 * MAX_N], y[MAX_N + 1], jv[MAX_N + 1];
+    for (size_t m = 0; m <= MAX_N; m++)
+        for (size_t k = 0; k < count; k++)
+            for (int with_y = 0; with_y < 2; with_y++) {
+                fill(&rng, Y, 2 * m);
+                y[m] = jv[m] = 42.0;
+                ck_assert_int_eq(vs[k].unpack(with_y ? y : NULL, jv, Y, m), 1);
+                for (size_t i = 0; i < m; i++) {
+                    ck_assert_msg(jv[i] == Y[2 * i + 1], "%s m %zu i %zu", vs[k].name, m, i);
+                    ck_assert(!with_y || y[i] == Y[2 * i]);
+                }
+                ck_assert(y[m] == 42.0 && jv[m] == 42.0);
+            }
+}
+END_TEST
+
+/* A NaN, +Inf or -Inf in any value or tangent, the rest finite and some
+ * huge (their sum overflows, which must not count as non-finite). */
+START_TEST(test_unpack_finds_each_nonfinite)
+{
+    variant vs[3];
+    size_t count = variants(vs);
+    const double bad[] = {NAN, INFINITY, -INFINITY};
+    double Y[2 * MAX_N], y[MAX_N], jv[MAX_N];
+    for (size_t m = 1; m <= 37; m++)
+        for (size_t p = 0; p < 2 * m; p++)
+            for (size_t b = 0; b < 3; b++)
+                for (size_t k = 0; k < count; k++) {
+                    for (size_t i = 0; i < 2 * m; i++)
+                        Y[i] = 1.5e308;
+                    ck_assert_int_eq(vs[k].unpack(y, jv, Y, m), 1);
+                    Y[p] = bad[b];
+                    ck_assert_msg(vs[k].unpack(b ? y : NULL, jv, Y, m) == 0,
+                                  "%s m %zu position %zu", vs[k].name, m, p);
+                    ck_assert(p % 2 == 0 || memcmp(&jv[p / 2], &bad[b], sizeof *jv) == 0);
+                }
+}
+END_TEST
+
+static Suite *pack_suite(void)
+{
+    Suite *s = suite_create("pack");
+    TCase *tc = tcase_create("pack");
+    tcase_add_test(tc, test_pack_is_the_interleave);
+    tcase_add_test(tc, test_unpack_is_the_deinterleave);
+    tcase_add_test(tc, test_unpack_finds_each_nonfinite);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    variant vs[3];
+    size_t count = variants(vs);
+    printf("packing variants run on this machine:");
+    for (size_t k = 0; k < count; k++)
+        printf(" %s", vs[k].name);
+    printf("\n");
+    SRunner *sr = srunner_create(pack_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
