@@ -1,9 +1,10 @@
 /*
  * timing.h: the benchmark's clock and statistics.
  *
- * Each measurement calibrates how many calls make one sample last a few
- * milliseconds, warms up, then takes repeated samples and reports the median
- * with its spread. Ratios are measured pair by pair, the two functions
+ * Each measurement calibrates how many calls make one sample last the
+ * configured time (milliseconds, or for bench_forward microseconds), warms
+ * up, then takes repeated samples and reports the median with its spread.
+ * What reading the clock costs is taken off every sample. Ratios are measured pair by pair, the two functions
  * interleaved (A B A B ...), so that a machine whose speed drifts still gives
  * a fair ratio; the median of the per-pair ratios is reported.
  */
