@@ -55,7 +55,7 @@ extern "C" {
 
 /* The instantiations of a dj_fn take y and x as restrict pointers: told that
  * the stores to y cannot change x, the compiler keeps x in registers instead
- * of reloading it after every store (2.73 -> 2.27 primals for the dual
+ * of reloading it after every store (2.71 -> 2.24 primals for the dual
  * evaluation of bench_forward's + and x function). */
 #if !defined(__cplusplus)
 #define DJ_RESTRICT restrict
