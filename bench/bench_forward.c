@@ -145,6 +145,20 @@ static void run_eval_dual(void *p)
     sink = j->Y[0].d;
 }
 
+/* The derivatives' jobs: on one thread, as the primal runs, reusing ws. */
+static job jvp_job(const dj_fn *f, const double *x, const double *v, double *y, double *jv,
+                   dj_workspace *ws)
+{
+    return (job){.f = f, .x = x, .v = v, .y = y, .out = jv, .opts = {.ws = ws, .threads = 1}};
+}
+
+/* A forward Jacobian into J with chunk width k (0: automatic). */
+static job jacobian_job(const dj_fn *f, const double *x, double *J, int k, dj_workspace *ws)
+{
+    return (job){.f = f, .x = x, .out = J,
+                 .opts = {.mode = DJ_MODE_FORWARD, .chunk = k, .ws = ws, .threads = 1}};
+}
+
 static void run_jacobian(void *p)
 {
     job *j = p;
@@ -190,7 +204,7 @@ static void measure(ratio *r, bench_fn *a, void *a_arg, bench_fn *b, void *b_arg
 
 /* The CSV rows of r: the pairs, and the fastest samples' ratio. */
 static void report_ratio(const char *family, const char *size, const char *what,
-                             const ratio *r)
+                         const ratio *r)
 {
     report_row(&rep, family, size, what, &r->pairs, "ratio");
     char name[96];
@@ -230,7 +244,7 @@ static void bench_jvp(const char *name, dj_fn f, void (*primal)(double *, const 
     dj_workspace ws;
     dj_workspace_init(&ws);
     job base = {.f = &f, .x = x, .y = y, .primal = primal};
-    job jvp = {.f = &f, .x = x, .v = v, .y = y, .out = out, .opts = {.ws = &ws, .threads = 1}};
+    job jvp = jvp_job(&f, x, v, y, out, &ws);
     ratio r;
     char size[32];
     snprintf(size, sizeof size, "n=m=%zu", n);
@@ -258,8 +272,7 @@ static void bench_jacobian_chunks(const char *family, const char *size, dj_fn f,
     ratio best = {{INFINITY, 0, 0, 0, 0}, INFINITY, 0};
     int best_k = 0, fastest_k = 0;
     for (int k = 1; k <= 16; k *= 2) {
-        job jac = {.f = &f, .x = x0, .out = J,
-                   .opts = {.mode = DJ_MODE_FORWARD, .chunk = k, .ws = &ws, .threads = 1}};
+        job jac = jacobian_job(&f, x0, J, k, &ws);
         ratio r;
         measure(&r, run_primal, base, run_jacobian, &jac);
         char what[48];
@@ -301,8 +314,7 @@ static void bench_chain(size_t n, size_t h, size_t m, const char *target)
     dj_workspace ws;
     dj_workspace_init(&ws);
     job gemv = {.f = &p.fn, .x = p.x0, .y = y};
-    job jac = {.f = &p.fn, .x = p.x0, .out = J,
-               .opts = {.mode = DJ_MODE_FORWARD, .ws = &ws, .threads = 1}};
+    job jac = jacobian_job(&p.fn, p.x0, J, 0, &ws);
     ratio r;
     measure(&r, run_eval_double, &gemv, run_jacobian, &jac);
     print_ratio("chain", size, "Jacobian fwd / dgemv primal", &r, "(other baseline)");
@@ -326,8 +338,7 @@ static void bench_brown(size_t n, const char *target)
     double *J = malloc(n * n * sizeof *J);
     dj_workspace ws;
     dj_workspace_init(&ws);
-    job row = {.f = &p.fn, .x = p.x0, .out = J,
-               .opts = {.mode = DJ_MODE_FORWARD, .chunk = 8, .ws = &ws, .threads = 1}};
+    job row = jacobian_job(&p.fn, p.x0, J, 8, &ws);
     job col = row;
     col.opts.layout = DJ_COL_MAJOR;
     ratio r;
@@ -352,7 +363,7 @@ static void bench_nansafe(void)
     const char *names[] = {"JVP transcendental", "JVP + and x"};
     ratio r;
     for (int i = 0; i < 2; i++) {
-        job off = {.f = &fns[i], .x = x, .v = v, .y = y, .out = out, .opts = {.ws = &ws, .threads = 1}};
+        job off = jvp_job(&fns[i], x, v, y, out, &ws);
         job on = off;
         on.opts.nansafe = 1;
         measure(&r, run_jvp, &off, run_jvp, &on);
@@ -362,8 +373,7 @@ static void bench_nansafe(void)
     if (dj_problem_create(&p, dj_problem_find("trig"), 200) != DJ_OK)
         abort();
     double *J = malloc(200 * 200 * sizeof *J);
-    job off = {.f = &p.fn, .x = p.x0, .out = J,
-               .opts = {.mode = DJ_MODE_FORWARD, .chunk = 8, .ws = &ws, .threads = 1}};
+    job off = jacobian_job(&p.fn, p.x0, J, 8, &ws);
     job on = off;
     on.opts.nansafe = 1;
     measure(&r, run_jacobian, &off, run_jacobian, &on);
@@ -392,9 +402,9 @@ int main(int argc, char **argv)
         perror(csv);
         return 2;
     }
-    printf("forward mode, ratios to the hand-written double primal (median [min .. max] of %d "
+    printf("forward mode, ratios to the hand-written double primal (median [min .. max] of %d%s "
            "interleaved pairs)\nmachine: %s\n\n",
-           cfg.samples, report_machine(&rep));
+           cfg.samples, cfg.max_seconds > 0 ? " or fewer" : "", report_machine(&rep));
     if (wanted("transcendental"))
         bench_jvp("transcendental", (dj_fn)DJ_FN_INIT(transc, 1000, 1000, NULL), transc_primal,
                   "target <= 1.5");
