@@ -137,17 +137,6 @@ static double copy_strided(double *at, size_t rs, size_t cs, const double *Y, si
     return acc;
 }
 
-/* Sum of x - x over the m×w block at `at` (strides as in copy_strided):
- * 0 when all are finite. */
-static double scan_block(const double *at, size_t rs, size_t cs, size_t m, size_t w)
-{
-    double acc = 0.0;
-    for (size_t i = 0; i < m; i++)
-        for (size_t c = 0; c < w; c++)
-            acc += at[i * rs + c * cs] - at[i * rs + c * cs];
-    return acc;
-}
-
 /* A full-width block through the unrolled copies: a sum that is finite when
  * every value copied is (see DJ__COPY_ROWS). Returns 0 and copies nothing
  * for a width that has none. */
@@ -182,7 +171,7 @@ static int store_columns(double *J, const double *Y, size_t m, int k, size_t c0,
     size_t rs = row_major ? ld : 1, cs = row_major ? 1 : ld;
     double sum;
     if (w == (size_t)k && copy_block(at, ld, Y, m, k, row_major, &sum))
-        return sum - sum == 0.0 || scan_block(at, rs, cs, m, w) == 0.0;
+        return sum - sum == 0.0 || dj__matrix_finite(at, layout, ld, m, w);
     return copy_strided(at, rs, cs, Y, m, k, w) == 0.0;
 }
 
