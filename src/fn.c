@@ -1,6 +1,7 @@
 /* fn.c: checks on a dj_fn and its plain evaluation. */
 #include <stdint.h>
 
+#include "cpu.h"
 #include "internal.h"
 
 int dj_fn_check(const dj_fn *f)
@@ -35,7 +36,7 @@ int dj_eval(double *y, const dj_fn *f, const double *x)
     return DJ_OK;
 }
 
-int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x)
+static int eval_chunk(const dj_fn *f, int k, double *y, const double *x)
 {
     /* An array of dj_dualK is laid out as doubles with stride k+1 (mdual.h). */
     switch (k) {
@@ -68,4 +69,13 @@ int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x)
     default:
         return DJ_ECHUNK;
     }
+}
+
+int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x)
+{
+    int status = eval_chunk(f, k, y, x);
+    /* an AVX clone (fn.h) may return with the upper halves dirty when its
+     * body ends in a call; the copy into J is SSE code */
+    dj__avx_settle();
+    return status;
 }

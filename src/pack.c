@@ -8,6 +8,8 @@
  * call. */
 #include "pack.h"
 
+#include "cpu.h"
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -88,12 +90,6 @@ int dj__unpack_duals_baseline(double *restrict y, double *restrict jv,
 #ifdef DJ__PACK_AVX
 #define DJ__AVX __attribute__((target("avx")))
 
-int dj__have_avx(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx");
-}
-
 /* [x0 x1 x2 x3], [v0 v1 v2 v3] -> [x0 v0 x1 v1], [x2 v2 x3 v3]: in-lane
  * unpacks, then the 128-bit halves exchanged. */
 DJ__AVX static inline void pack4(double *X, __m256d a, __m256d b)
@@ -111,6 +107,9 @@ DJ__AVX void dj__pack_duals_avx(double *restrict X, const double *restrict x,
         pack4(X + 2 * j, _mm256_loadu_pd(x + j), _mm256_loadu_pd(v + j));
         pack4(X + 2 * j + 8, _mm256_loadu_pd(x + j + 4), _mm256_loadu_pd(v + j + 4));
     }
+    /* gcc 12 clears the upper halves before a return, not before this
+     * call (cpu.h) */
+    _mm256_zeroupper();
     pack_rest(X, x, v, j, n);
 }
 
@@ -140,6 +139,7 @@ DJ__AVX int dj__unpack_duals_avx(double *restrict y, double *restrict jv,
     double lanes[4];
     _mm256_storeu_pd(lanes, _mm256_or_pd(a, b));
     double acc = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    _mm256_zeroupper();
     return unpack_rest(y, jv, Y, i, m, acc);
 }
 #endif

@@ -9,7 +9,9 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "cpu.h"
+
+#ifdef DJ__X86_AVX
 #define DJ__PACK_AVX 1
 #endif
 
@@ -25,8 +27,6 @@ int dj__unpack_duals_baseline(double *y, double *jv, const double *Y, size_t m);
 #ifdef DJ__PACK_AVX
 void dj__pack_duals_avx(double *X, const double *x, const double *v, size_t n);
 int dj__unpack_duals_avx(double *y, double *jv, const double *Y, size_t m);
-/* Whether the CPU and the OS support AVX. */
-int dj__have_avx(void);
 #endif
 
 #endif /* DUALJAC_PACK_H */
