@@ -6,8 +6,9 @@
  *   DJ__K  its number of tangents,
  *   DJ__F(op) the name of its operation `op` (dj_dual8_##op),
  *   DJ__D(x, i) tangent i of x, as an lvalue,
- *   DJ__L, DJ__LN(x, i), DJ__LZERO: the tangents as DJ__L lanes (pairs of
- *       doubles on gcc and clang, single doubles otherwise) and a zero lane;
+ *   DJ__L, DJ__LN(x, i), DJ__LZERO: the tangents as DJ__L lanes (vectors of
+ *       2 or 4 doubles on gcc and clang, see mdual.h; single doubles
+ *       otherwise) and a zero lane;
  *       the hot kernels work lane by lane.
  *
  * Every operation takes and returns values. Each derivative is the value's
