@@ -99,18 +99,28 @@ DJ__AVX static inline void pack4(double *X, __m256d a, __m256d b)
     _mm256_storeu_pd(X + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
 }
 
-DJ__AVX void dj__pack_duals_avx(double *restrict X, const double *restrict x,
-                                const double *restrict v, size_t n)
+/* The whole blocks of 8; returns how many elements they covered. The
+ * upper halves of the AVX registers are cleared last thing before the
+ * return, with nothing left to compute: written before the tail's call,
+ * the clearing was undone by -O1 code that reloaded a 256-bit register
+ * after it (cpu.h). */
+DJ__AVX __attribute__((noinline)) static size_t pack_blocks_avx(double *restrict X,
+                                                               const double *restrict x,
+                                                               const double *restrict v, size_t n)
 {
     size_t j = 0;
     for (; j + 8 <= n; j += 8) {
         pack4(X + 2 * j, _mm256_loadu_pd(x + j), _mm256_loadu_pd(v + j));
         pack4(X + 2 * j + 8, _mm256_loadu_pd(x + j + 4), _mm256_loadu_pd(v + j + 4));
     }
-    /* gcc 12 clears the upper halves before a return, not before this
-     * call (cpu.h) */
-    _mm256_zeroupper();
-    pack_rest(X, x, v, j, n);
+    _mm256_zeroupper(); /* gcc -O2 would add it; -O1 with sanitizers did not */
+    return j;
+}
+
+void dj__pack_duals_avx(double *restrict X, const double *restrict x, const double *restrict v,
+                        size_t n)
+{
+    pack_rest(X, x, v, pack_blocks_avx(X, x, v, n), n);
 }
 
 /* The reverse of pack4 for the duals p = [y0 d0 y1 d1], q = [y2 d2 y3 d3];
@@ -124,8 +134,12 @@ DJ__AVX static inline __m256d unpack4(double *y, double *jv, __m256d p, __m256d 
     return _mm256_or_pd(_mm256_sub_pd(p, p), _mm256_sub_pd(q, q));
 }
 
-DJ__AVX int dj__unpack_duals_avx(double *restrict y, double *restrict jv,
-                                 const double *restrict Y, size_t m)
+/* The whole blocks of 8, as pack_blocks_avx; *acc receives the sum of
+ * their finiteness bits. */
+DJ__AVX __attribute__((noinline)) static size_t unpack_blocks_avx(double *restrict y,
+                                                                 double *restrict jv,
+                                                                 const double *restrict Y,
+                                                                 size_t m, double *acc)
 {
     size_t i = 0;
     __m256d a = _mm256_setzero_pd(), b = _mm256_setzero_pd();
@@ -138,8 +152,16 @@ DJ__AVX int dj__unpack_duals_avx(double *restrict y, double *restrict jv,
     }
     double lanes[4];
     _mm256_storeu_pd(lanes, _mm256_or_pd(a, b));
-    double acc = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    *acc = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     _mm256_zeroupper();
+    return i;
+}
+
+int dj__unpack_duals_avx(double *restrict y, double *restrict jv, const double *restrict Y,
+                         size_t m)
+{
+    double acc;
+    size_t i = unpack_blocks_avx(y, jv, Y, m, &acc);
     return unpack_rest(y, jv, Y, i, m, acc);
 }
 #endif
