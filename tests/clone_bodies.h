@@ -1,5 +1,5 @@
 /* clone_bodies.h: bodies that check_clones instantiates twice, once as
- * users get them (with fn.h's AVX clones where the compiler makes them)
+ * users get them (with fn.h's tuned builds where the compiler makes them)
  * and once in clone_twin.c with DJ_NO_CLONES. */
 #ifndef DJ_TEST_CLONE_BODIES_H
 #define DJ_TEST_CLONE_BODIES_H
@@ -18,6 +18,16 @@
         for (size_t i = 0; i + 1 < m; i++)                                     \
             y[i] = dj_fma(x[i % n], dj_sin(s), dj_mul(dj_exp(x[(i + 1) % n]), dj_sqrt(p))); \
         y[m - 1] = dj_sub(dj_hypot(p, s), dj_atan2(s, p));                     \
+    }
+
+/* A stencil of + and ×, which gcc vectorizes across elements in the
+ * tuned builds (fn.h) and not in the plain -O2 one. */
+#define CLONE_STENCIL(T, y, x, n, m, ctx)                                      \
+    {                                                                          \
+        y[0] = dj_mul(x[0], x[1]);                                             \
+        for (size_t i = 1; i + 1 < n; i++)                                     \
+            y[i] = dj_add(dj_mul(dj_sub(x[i], x[i + 1]), dj_div(x[i - 1], 3.0)), x[i + 1]); \
+        y[n - 1] = dj_mul(x[n - 1], x[n - 2]);                                 \
     }
 
 /* Writes its outputs and then tail-calls a helper the compiler does not
