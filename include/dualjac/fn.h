@@ -75,33 +75,39 @@ typedef struct dj_fn {
     dj_var_eval_fn *eval_var; /* records on the graph of its inputs */
 } dj_fn;
 
-/* The multi-duals whose tangents are 4-double vectors (mdual.h) are built
- * twice with gcc on x86-64 glibc: once for any CPU and once for AVX, which
- * does such a vector in one instruction instead of two; the loader picks
- * one when the program starts (target_clones). Both give the same bits:
- * AVX brings no fused multiply-add. Brown's Jacobian (n = 200, best chunk)
- * went from 117x to 92x its primal (make bench). Define DJ_NO_CLONES
- * before including dualjac.h to build one version only. Left out: clang,
- * whose version 14 makes a clone's resolver a global symbol even for a
- * static function, so two files instantiating the same name would clash. */
+/* With gcc on x86-64 glibc the dual instantiations are built twice, once
+ * for any CPU and once for AVX, and the loader picks one when the program
+ * starts (target_clones). Both builds also use the vectorizer's dynamic
+ * cost model, which plain -O2 does not: it vectorizes a loop across
+ * elements where -O2's cheapest model gives up because the length is not
+ * known. AVX does a multi-dual's 4-double tangent vector in one
+ * instruction instead of two. Every build gives the same bits: AVX brings
+ * no fused multiply-add, and the vectorizer does not reorder sums. Define
+ * DJ_NO_CLONES before including dualjac.h for one build with the
+ * compiler's own settings. Left out: clang, whose version 14 makes a
+ * clone's resolver a global symbol even for a static function, so two
+ * files instantiating the same name would clash; and the double and
+ * dj_var instantiations, which are the plain evaluation and the graph
+ * recording. */
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__INTEL_COMPILER) &&            \
     __GNUC__ >= 8 && defined(__x86_64__) && defined(__ELF__) && defined(__GLIBC__) &&    \
     !defined(__AVX__) && !defined(DJ_NO_CLONES)
-#define DJ__CLONED __attribute__((target_clones("avx", "default")))
+#define DJ__TUNED                                                             \
+    __attribute__((target_clones("avx", "default"), optimize("-fvect-cost-model=dynamic")))
 #else
-#define DJ__CLONED
+#define DJ__TUNED
 #endif
-#define DJ__CLONES_double
-#define DJ__CLONES_dj_dual
-#define DJ__CLONES_dj_dual2
-#define DJ__CLONES_dj_dual4 DJ__CLONED
-#define DJ__CLONES_dj_dual8 DJ__CLONED
-#define DJ__CLONES_dj_dual16 DJ__CLONED
-#define DJ__CLONES_dj_var
+#define DJ__TUNING_double
+#define DJ__TUNING_dj_dual DJ__TUNED
+#define DJ__TUNING_dj_dual2 DJ__TUNED
+#define DJ__TUNING_dj_dual4 DJ__TUNED
+#define DJ__TUNING_dj_dual8 DJ__TUNED
+#define DJ__TUNING_dj_dual16 DJ__TUNED
+#define DJ__TUNING_dj_var
 
 /* Defines the static function name##_dj_<T>, the body instantiated for T. */
 #define DJ__FN_INSTANCE(name, T, BODY)                                         \
-    DJ__CLONES_##T static void name##_dj_##T(T *DJ_RESTRICT y, const T *DJ_RESTRICT x,        \
+    DJ__TUNING_##T static void name##_dj_##T(T *DJ_RESTRICT y, const T *DJ_RESTRICT x,        \
                               size_t n, size_t m, const void *ctx)             \
     {                                                                          \
         (void)n;                                                               \
