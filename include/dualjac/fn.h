@@ -82,7 +82,10 @@ typedef struct dj_fn {
  * elements where -O2's cheapest model gives up because the length is not
  * known. AVX does a multi-dual's 4-double tangent vector in one
  * instruction instead of two. Every build gives the same bits: AVX brings
- * no fused multiply-add, and the vectorizer does not reorder sums. Define
+ * no fused multiply-add, and the vectorizer does not reorder sums
+ * (check_clones compares them with a plain build). gcc calls its optimize
+ * attribute a debugging aid; here it names that one cost-model option and
+ * nothing else. Define
  * DJ_NO_CLONES before including dualjac.h for one build with the
  * compiler's own settings. Left out: clang, whose version 14 makes a
  * clone's resolver a global symbol even for a static function, so two
@@ -92,7 +95,7 @@ typedef struct dj_fn {
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__INTEL_COMPILER) &&            \
     __GNUC__ >= 8 && defined(__x86_64__) && defined(__ELF__) && defined(__GLIBC__) &&    \
     !defined(__AVX__) && !defined(DJ_NO_CLONES)
-#define DJ__TUNED                                                             \
+#define DJ__TUNED                                                              \
     __attribute__((target_clones("avx", "default"), optimize("-fvect-cost-model=dynamic")))
 #else
 #define DJ__TUNED
@@ -107,8 +110,9 @@ typedef struct dj_fn {
 
 /* Defines the static function name##_dj_<T>, the body instantiated for T. */
 #define DJ__FN_INSTANCE(name, T, BODY)                                         \
-    DJ__TUNING_##T static void name##_dj_##T(T *DJ_RESTRICT y, const T *DJ_RESTRICT x,        \
-                              size_t n, size_t m, const void *ctx)             \
+    DJ__TUNING_##T static void name##_dj_##T(T *DJ_RESTRICT y,                 \
+                                             const T *DJ_RESTRICT x, size_t n, \
+                                             size_t m, const void *ctx)        \
     {                                                                          \
         (void)n;                                                               \
         (void)m;                                                               \
