@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <cblas.h>
+
 #include "report.h"
 
 #ifndef BENCH_CFLAGS
@@ -16,29 +18,46 @@
 #define COMPILER "gcc " __VERSION__
 #endif
 
-static void read_machine(char *out, size_t size)
+/* The value of /proc/cpuinfo's first `key` line, commas blanked (they
+ * would break the CSV); empty when there is none. */
+static void cpuinfo_field(const char *key, char *out, size_t size)
 {
-    snprintf(out, size, "unknown");
+    out[0] = '\0';
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (f == NULL)
         return;
     char line[256];
+    size_t len = strlen(key);
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0) {
-            char *colon = strchr(line, ':');
-            if (colon != NULL) {
-                colon += 2;
-                colon[strcspn(colon, "\n")] = '\0';
-                /* commas would break the CSV */
-                for (char *c = colon; *c; c++)
-                    if (*c == ',')
-                        *c = ' ';
-                snprintf(out, size, "%s", colon);
-            }
+        /* the key, blanks, then the colon: "model" is not "model name" */
+        if (strncmp(line, key, len) == 0 && line[len + strspn(line + len, " \t")] == ':') {
+            char *value = line + len + strspn(line + len, " \t") + 1;
+            value += strspn(value, " ");
+            value[strcspn(value, "\n")] = '\0';
+            for (char *c = value; *c; c++)
+                if (*c == ',')
+                    *c = ' ';
+            snprintf(out, size, "%s", value);
             break;
         }
     }
     fclose(f);
+}
+
+/* The CPU (its model name, and family and model numbers where the name is
+ * as vague as a virtual machine's "AMD EPYC") and the kernels OpenBLAS
+ * runs, which it picks at load time: a release older than the CPU falls
+ * back to an older CPU's kernels, which changes every dense-layer figure. */
+static void read_machine(char *out, size_t size)
+{
+    char name[96], family[16], model[16];
+    cpuinfo_field("model name", name, sizeof name);
+    cpuinfo_field("cpu family", family, sizeof family);
+    cpuinfo_field("model", model, sizeof model);
+    const char *core = openblas_get_corename();
+    snprintf(out, size, "%s (family %s model %s); OpenBLAS %s kernels",
+             name[0] ? name : "unknown CPU", family[0] ? family : "?", model[0] ? model : "?",
+             core != NULL ? core : "unknown");
 }
 
 int report_open(bench_report *r, const char *path)

@@ -13,7 +13,7 @@
 typedef struct bench_report {
     FILE *csv;
     char path[1024]; /* where csv writes */
-    char machine[128];
+    char machine[192];
     char date[32];
 } bench_report;
 
