@@ -40,7 +40,8 @@ int report_args(bench_args *a, bench_config *cfg, int argc, char **argv, const c
 void report_row(bench_report *r, const char *family, const char *size, const char *measure,
                 const bench_stats *s, const char *unit);
 
-/* The machine's CPU model, for the terminal header too. */
+/* The machine: CPU model name, family and model numbers, and the kernels
+ * OpenBLAS runs; for the terminal header too. */
 const char *report_machine(bench_report *r);
 
 #endif
