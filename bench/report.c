@@ -18,30 +18,22 @@
 #define COMPILER "gcc " __VERSION__
 #endif
 
-/* The value of /proc/cpuinfo's first `key` line, commas blanked (they
- * would break the CSV); empty when there is none. */
-static void cpuinfo_field(const char *key, char *out, size_t size)
+/* Copies into out, if empty, the value of a /proc/cpuinfo line whose key
+ * is `key` (the key, blanks, then the colon: "model" is not "model name"),
+ * with commas blanked: they would break the CSV. */
+static void take_field(const char *line, const char *key, char *out, size_t size)
 {
-    out[0] = '\0';
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f == NULL)
-        return;
-    char line[256];
     size_t len = strlen(key);
-    while (fgets(line, sizeof line, f)) {
-        /* the key, blanks, then the colon: "model" is not "model name" */
-        if (strncmp(line, key, len) == 0 && line[len + strspn(line + len, " \t")] == ':') {
-            char *value = line + len + strspn(line + len, " \t") + 1;
-            value += strspn(value, " ");
-            value[strcspn(value, "\n")] = '\0';
-            for (char *c = value; *c; c++)
-                if (*c == ',')
-                    *c = ' ';
-            snprintf(out, size, "%s", value);
-            break;
-        }
-    }
-    fclose(f);
+    if (out[0] != '\0' || strncmp(line, key, len) != 0)
+        return;
+    const char *rest = line + len + strspn(line + len, " \t");
+    if (*rest != ':')
+        return;
+    rest += 1 + strspn(rest + 1, " ");
+    snprintf(out, size, "%.*s", (int)strcspn(rest, "\n"), rest);
+    for (char *c = out; *c; c++)
+        if (*c == ',')
+            *c = ' ';
 }
 
 /* The CPU (its model name, and family and model numbers where the name is
@@ -50,10 +42,17 @@ static void cpuinfo_field(const char *key, char *out, size_t size)
  * back to an older CPU's kernels, which changes every dense-layer figure. */
 static void read_machine(char *out, size_t size)
 {
-    char name[96], family[16], model[16];
-    cpuinfo_field("model name", name, sizeof name);
-    cpuinfo_field("cpu family", family, sizeof family);
-    cpuinfo_field("model", model, sizeof model);
+    char name[96] = "", family[16] = "", model[16] = "";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f != NULL) {
+        char line[256];
+        while ((!name[0] || !family[0] || !model[0]) && fgets(line, sizeof line, f)) {
+            take_field(line, "model name", name, sizeof name);
+            take_field(line, "cpu family", family, sizeof family);
+            take_field(line, "model", model, sizeof model);
+        }
+        fclose(f);
+    }
     const char *core = openblas_get_corename();
     snprintf(out, size, "%s (family %s model %s); OpenBLAS %s kernels",
              name[0] ? name : "unknown CPU", family[0] ? family : "?", model[0] ? model : "?",
