@@ -85,9 +85,8 @@ typedef struct dj_fn {
  * no fused multiply-add, and the vectorizer does not reorder sums
  * (check_clones compares them with a plain build). gcc calls its optimize
  * attribute a debugging aid; here it names that one cost-model option and
- * nothing else. Define
- * DJ_NO_CLONES before including dualjac.h for one build with the
- * compiler's own settings. Left out: clang, whose version 14 makes a
+ * nothing else. Define DJ_NO_CLONES before including dualjac.h for one
+ * build with the compiler's own settings. Left out: clang, whose version 14 makes a
  * clone's resolver a global symbol even for a static function, so two
  * files instantiating the same name would clash; and the double and
  * dj_var instantiations, which are the plain evaluation and the graph
