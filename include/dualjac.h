@@ -8,6 +8,7 @@
  *   dualjac/mdual.h     dj_dual2 ... dj_dual16: a value and k tangents
  *   dualjac/ops.h       the elementary operations as one table
  *   dualjac/graph.h     dj_var and the recorded graph: VJPs, JVPs, replay
+ *   dualjac/probe.h     the type a body written once is compiled for first
  *   dualjac/generic.h   dj_add, dj_sin, ...: one name for every type
  *   dualjac/fn.h        dj_fn: a body written once, instantiated per type
  *   dualjac/jacobian.h  dj_jvp, dj_jacobian and their options
@@ -16,6 +17,9 @@
  *   dualjac/pattern.h   sparsity patterns of Jacobians: given or detected
  *   dualjac/coloring.h  column and row colorings of a pattern
  *   dualjac/sparse.h    sparse Jacobians by compressed passes or sweeps
+ *
+ * Not included here: dualjac/instantiate.h, which instantiates a template
+ * file (a function written as ordinary C over T) each time it is included.
  */
 #ifndef DUALJAC_H
 #define DUALJAC_H
@@ -25,6 +29,7 @@
 #include "dualjac/double.h"
 #include "dualjac/dual.h"
 #include "dualjac/mdual.h"
+#include "dualjac/probe.h"
 #include "dualjac/ops.h"
 #include "dualjac/graph.h"
 #include "dualjac/generic.h"

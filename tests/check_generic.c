@@ -1,9 +1,13 @@
 /* check_generic.c: every macro of generic.h, with every type it accepts.
  *
  * Every call is generated: each macro with every type (eight plain number
- * types, five dual types and the graph variable dj_var), every pairing of two
- * (dual with the same dual, dual with number, number with dual, two numbers)
- * and every mix of three for dj_fma. Each call is checked three ways: the type
+ * types, five dual types, the graph variable dj_var and the type a body is
+ * compiled for first, probe.h), every pairing of two (dual with the same
+ * dual, dual with number, number with dual, two numbers) and every mix of
+ * three for dj_fma. The other arithmetic types (_Bool, the char and short
+ * types, long double) go through the same association lists, so they are
+ * paired with every differentiable type in a few operations of each kind
+ * (calls_numbers) rather than in every one. Each call is checked three ways: the type
  * of its result at compile time (_Static_assert), its value, bit for bit,
  * against the typed function the macro should have selected, and that each
  * argument, passed as x[i++], is evaluated exactly once. The tables below
@@ -45,7 +49,15 @@
     X(hypot, same) X(le, cmp) X(lt, cmp) X(mul, same) X(ne, cmp) X(pow, same)  \
     X(sub, same)
 
-/* dj_fma, dj_const and dj_tangent have tests of their own below. */
+/* s op= b: the lvalue s, with the typed function that does it. */
+#define ASSIGN_OPS(X) X(add_to, _) X(div_by, _) X(mul_by, _) X(sub_from, _)
+
+/* Reductions over an array and over their arguments. */
+#define ARRAY_OPS(X) X(prod_n, _) X(sum_n, _)
+#define VARIADIC_OPS(X) X(prod, prod_n) X(sum, sum_n)
+
+/* dj_fma, dj_const, dj_const_like, dj_one, dj_zero and dj_tangent have
+ * tests of their own below. */
 
 /* ---- the types --------------------------------------------------------------
  * Each type has a one-token name t: T_t is the type, K_t its kind (N for a
@@ -68,6 +80,14 @@
 #define T_dj_dual8 dj_dual8
 #define T_dj_dual16 dj_dual16
 #define T_dj_var dj_var
+#define T_dj_declare_as_T_not_double dj_declare_as_T_not_double
+#define T_bool _Bool
+#define T_char char
+#define T_schar signed char
+#define T_uchar unsigned char
+#define T_short short
+#define T_ushort unsigned short
+#define T_ldouble long double
 #define K_int N
 #define K_unsigned N
 #define K_long N
@@ -82,6 +102,14 @@
 #define K_dj_dual8 D
 #define K_dj_dual16 D
 #define K_dj_var D
+#define K_dj_declare_as_T_not_double D
+#define K_bool N
+#define K_char N
+#define K_schar N
+#define K_uchar N
+#define K_short N
+#define K_ushort N
+#define K_ldouble N
 
 #define NUMBERS_A(X, ...)                                                      \
     X(int, __VA_ARGS__) X(unsigned, __VA_ARGS__) X(long, __VA_ARGS__)          \
@@ -95,9 +123,15 @@
     X(int, __VA_ARGS__) X(unsigned, __VA_ARGS__) X(long, __VA_ARGS__)          \
     X(ulong, __VA_ARGS__) X(llong, __VA_ARGS__) X(ullong, __VA_ARGS__)         \
     X(float, __VA_ARGS__) X(double, __VA_ARGS__)
+/* The other arithmetic types, which go through the same lists. */
+#define NUMBERS_X(X, ...)                                                      \
+    X(bool, __VA_ARGS__) X(char, __VA_ARGS__) X(schar, __VA_ARGS__)            \
+    X(uchar, __VA_ARGS__) X(short, __VA_ARGS__) X(ushort, __VA_ARGS__)         \
+    X(ldouble, __VA_ARGS__)
 #define DUALS(X, ...)                                                          \
     X(dj_dual, __VA_ARGS__) X(dj_dual2, __VA_ARGS__) X(dj_dual4, __VA_ARGS__)  \
-    X(dj_dual8, __VA_ARGS__) X(dj_dual16, __VA_ARGS__)
+    X(dj_dual8, __VA_ARGS__) X(dj_dual16, __VA_ARGS__)                         \
+    X(dj_declare_as_T_not_double, __VA_ARGS__)
 #define AD_TYPES(X, ...) DUALS(X, __VA_ARGS__) X(dj_var, __VA_ARGS__)
 /* The types dj_const accepts as its first argument. */
 #define CONST_TYPES(X, ...) X(double, __VA_ARGS__) AD_TYPES(X, __VA_ARGS__)
@@ -120,6 +154,20 @@
 #define PAIR_DN_(t, X, ...) NUMBERS_B(PAIR_, X, t, __VA_ARGS__)
 #define PAIR_NX_(t, X, ...) AD_TYPES(PAIR_, X, t, __VA_ARGS__) NUMBERS_B(PAIR_, X, t, __VA_ARGS__)
 #define PAIR_(tb, X, ta, ...) X(ta, tb, __VA_ARGS__)
+
+/* X(ta, tb, ...) for every pairing of dj_add_to and its kin: a
+ * differentiable lvalue with itself or a number, a double with a number. */
+#define ASSIGN_PAIRS(X, ...)                                                   \
+    AD_TYPES(PAIR_SELF_, X, __VA_ARGS__)                                       \
+    AD_TYPES(PAIR_DN_, X, __VA_ARGS__)                                         \
+    NUMBERS_B(PAIR_, X, double, __VA_ARGS__)
+
+/* X(ta, tb, ...) for each other arithmetic type beside every
+ * differentiable type and double, in both orders. */
+#define NUMBER_X_PAIRS(X, ...) NUMBERS_X(NUMBER_X_PAIRS_, X, __VA_ARGS__)
+#define NUMBER_X_PAIRS_(t, X, ...)                                             \
+    CONST_TYPES(NUMBER_X_PAIR_, X, t, __VA_ARGS__)
+#define NUMBER_X_PAIR_(d, X, t, ...) X(t, d, __VA_ARGS__) X(d, t, __VA_ARGS__)
 
 /* X(ta, tb, tc, ...) for every mix of three that dj_fma accepts: plain
  * numbers and at most one differentiable type. */
@@ -188,6 +236,7 @@
  * which the typed calls record on as the macros record on the first. */
 #define DECLARE_INPUTS(t, _) static T_##t in_##t[3], ref_##t[3];
 NUMBERS_A(DECLARE_INPUTS, _)
+NUMBERS_X(DECLARE_INPUTS, _)
 AD_TYPES(DECLARE_INPUTS, _)
 static dj_graph graph_in, graph_ref;
 
@@ -215,6 +264,13 @@ static void setup_inputs(void)
     SET3(ullong, 3ull, 6ull, 4ull);
     SET3(float, 0.25f, -1.5f, 2.75f);
     SET3(double, 0.375, -1.25, 3.5);
+    SET3(bool, 1, 0, 1);
+    SET3(char, 'a', 3, 7);
+    SET3(schar, -5, 4, 2);
+    SET3(uchar, 200, 3, 9);
+    SET3(short, -300, 2, 11);
+    SET3(ushort, 60000, 5, 3);
+    SET3(ldouble, 0.5L, -2.25L, 1.75L);
 #undef SET3
     /* Some inputs lie outside a domain (acosh, log of a negative): both
      * sides are then NaN, which compares equal. */
@@ -226,6 +282,7 @@ static void setup_inputs(void)
 #undef FILL_DUALS
 #define COPY_TO_REF(t, _) memcpy(ref_##t, in_##t, sizeof ref_##t);
     NUMBERS_A(COPY_TO_REF, _)
+    NUMBERS_X(COPY_TO_REF, _)
     DUALS(COPY_TO_REF, _)
 #undef COPY_TO_REF
     dj_graph_init(&graph_in);
@@ -427,6 +484,88 @@ static outcome make_outcome(const char *call, int same, int ra, int rb, int rc, 
     }
 #define TANGENT_CALL_NAME(ta, _) call_tangent__##ta,
 
+/* dj_<op>(s, b) for an lvalue s: s op= b, the lvalue and b evaluated once;
+ * the reference is the typed T_<op>(&s, b), or T_<op>_d. */
+#define ASSIGN_REF(op, ta, tb, s, b) CAT(ASSIGN_REF_, K_##ta, K_##tb, )(op, ta, s, b)
+#define ASSIGN_REF_DD(op, ta, s, b) ta##_##op(s, b)
+#define ASSIGN_REF_DN(op, ta, s, b) ta##_##op##_d(s, (double)(b))
+#define ASSIGN_REF_NN(op, ta, s, b) dj_double_##op(s, (double)(b))
+#define DEFINE_ASSIGN_CALL(ta, tb, op, _)                                      \
+    static outcome call_##op##__##ta##__##tb(void)                             \
+    {                                                                          \
+        T_##ta s[1] = {in_##ta[0]}, want = ref_##ta[0];                        \
+        int is = 0, ib = 1;                                                    \
+        dj_##op(s[is++], in_##tb[ib++]);                                       \
+        ASSIGN_REF(op, ta, tb, &want, ref_##tb[1]);                            \
+        T_##ta got = s[0];                                                     \
+        RETURN_OUTCOME("dj_" #op "(" STR(T_##ta) ", " STR(T_##tb) ")", is, ib - 1, 1); \
+    }
+#define ASSIGN_CALL_NAME(ta, tb, op, _) call_##op##__##ta##__##tb,
+
+/* dj_<op>(x, n) over an array of three, const or not. */
+#define DEFINE_ARRAY_CALL(ta, op, _)                                           \
+    static outcome call_##op##__##ta(void)                                     \
+    {                                                                          \
+        _Static_assert(IS_TYPE(T_##ta, dj_##op((const T_##ta *)in_##ta, 3)),   \
+                       "dj_" #op "(const " STR(T_##ta) " *) is not " STR(T_##ta)); \
+        T_##ta *const arrays[1] = {in_##ta};                                   \
+        int ix = 0, in = 0;                                                    \
+        const size_t count[1] = {3};                                           \
+        T_##ta got = dj_##op(arrays[ix++], count[in++]);                       \
+        T_##ta want = CAT(REF_ARRAY_, K_##ta, , )(op, ta, ref_##ta);           \
+        RETURN_OUTCOME("dj_" #op "(" STR(T_##ta) " *, size_t)", ix, in, 1);    \
+    }
+#define REF_ARRAY_D(op, ta, x) ta##_##op(x, 3)
+#define REF_ARRAY_N(op, ta, x) dj_double_##op(x, 3)
+#define ARRAY_CALL_NAME(ta, op, _) call_##op##__##ta,
+
+/* dj_sum(a, b, c) and dj_prod: the array function over {a, b, c}. */
+#define DEFINE_VARIADIC_CALL(ta, op, array_op)                                 \
+    static outcome call_##op##__##ta(void)                                     \
+    {                                                                          \
+        _Static_assert(IS_TYPE(T_##ta, dj_##op(in_##ta[0], in_##ta[1])),       \
+                       "dj_" #op "(" STR(T_##ta) ", ...) is not " STR(T_##ta)); \
+        int ia = 0, ib = 1, ic = 2;                                            \
+        T_##ta got = dj_##op(in_##ta[ia++], in_##ta[ib++], in_##ta[ic++]);     \
+        T_##ta want = CAT(REF_ARRAY_, K_##ta, , )(array_op, ta, ref_##ta);     \
+        RETURN_OUTCOME("dj_" #op "(" STR(T_##ta) " x 3)", ia, ib - 1, ic - 2); \
+    }
+#define VARIADIC_CALL_NAME(ta, op, array_op) call_##op##__##ta,
+
+/* dj_zero(T) and dj_one(T): the constants 0 and 1 of T. */
+#define DEFINE_UNIT_CALLS(t, _)                                                \
+    static outcome call_zero__##t(void)                                        \
+    {                                                                          \
+        T_##t got = dj_zero(T_##t), want = CONST_REF(t, 0.0);                  \
+        RETURN_OUTCOME("dj_zero(" STR(T_##t) ")", 1, 1, 1);                    \
+    }                                                                          \
+    static outcome call_one__##t(void)                                         \
+    {                                                                          \
+        T_##t got = dj_one(T_##t), want = CONST_REF(t, 1.0);                   \
+        RETURN_OUTCOME("dj_one(" STR(T_##t) ")", 1, 1, 1);                     \
+    }
+#define ZERO_CALL_NAME(t, _) call_zero__##t,
+#define ONE_CALL_NAME(t, _) call_one__##t,
+
+/* dj_const_like(a, c): c as a constant of a's type, for every type of a
+ * beside every plain c. a is not evaluated: its count is 0, reported as 1
+ * to the evaluates-once test. */
+#define DEFINE_CONST_LIKE_CALL(tc, ta)                                         \
+    static outcome call_const_like__##ta##__##tc(void)                         \
+    {                                                                          \
+        typedef RESULT1(same, ta) R;                                           \
+        _Static_assert(IS_TYPE(R, dj_const_like(in_##ta[0], in_##tc[0])),      \
+                       "dj_const_like(" STR(T_##ta) ", " STR(T_##tc) ") is not " \
+                       STR(RESULT1(same, ta)));                                \
+        int ia = 0, ic = 0;                                                    \
+        R got = dj_const_like(in_##ta[ia++], in_##tc[ic++]);                   \
+        R want = CONST_REF(ta, ref_##tc[0]);                                    \
+        RETURN_OUTCOME("dj_const_like(" STR(T_##ta) ", " STR(T_##tc) ")", 1 + ia, ic, 1); \
+    }
+#define CONST_LIKE_CALLS(t, _) NUMBERS_B(DEFINE_CONST_LIKE_CALL, t)
+#define CONST_LIKE_CALL_NAME(tc, t) call_const_like__##t##__##tc,
+#define CONST_LIKE_CALL_NAMES(t, _) NUMBERS_B(CONST_LIKE_CALL_NAME, t)
+
 /* ---- the tests ------------------------------------------------------------------- */
 
 static void run_matches_typed(call_fn *const *calls, size_t n)
@@ -487,10 +626,75 @@ static call_fn *const calls_tangent[] = {NUMBERS_A(TANGENT_CALL_NAME, _)
                                              AD_TYPES(TANGENT_CALL_NAME, _)};
 DEFINE_TESTS(tangent)
 
+#define DEFINE_ASSIGN(op, _)                                                   \
+    ASSIGN_PAIRS(DEFINE_ASSIGN_CALL, op, _)                                    \
+    static call_fn *const calls_##op[] = {ASSIGN_PAIRS(ASSIGN_CALL_NAME, op, _)}; \
+    DEFINE_TESTS(op)
+ASSIGN_OPS(DEFINE_ASSIGN)
+
+#define DEFINE_ARRAY(op, _)                                                    \
+    CONST_TYPES(DEFINE_ARRAY_CALL, op, _)                                      \
+    static call_fn *const calls_##op[] = {CONST_TYPES(ARRAY_CALL_NAME, op, _)}; \
+    DEFINE_TESTS(op)
+ARRAY_OPS(DEFINE_ARRAY)
+
+#define DEFINE_VARIADIC(op, array_op)                                          \
+    CONST_TYPES(DEFINE_VARIADIC_CALL, op, array_op)                            \
+    static call_fn *const calls_##op[] = {CONST_TYPES(VARIADIC_CALL_NAME, op, array_op)}; \
+    DEFINE_TESTS(op)
+VARIADIC_OPS(DEFINE_VARIADIC)
+
+CONST_TYPES(DEFINE_UNIT_CALLS, _)
+static call_fn *const calls_zero[] = {CONST_TYPES(ZERO_CALL_NAME, _)};
+static call_fn *const calls_one[] = {CONST_TYPES(ONE_CALL_NAME, _)};
+DEFINE_TESTS(zero)
+DEFINE_TESTS(one)
+
+NUMBERS_A(CONST_LIKE_CALLS, _)
+AD_TYPES(CONST_LIKE_CALLS, _)
+static call_fn *const calls_const_like[] = {NUMBERS_A(CONST_LIKE_CALL_NAMES, _)
+                                                AD_TYPES(CONST_LIKE_CALL_NAMES, _)};
+DEFINE_TESTS(const_like)
+
+/* The other arithmetic types: one operation of each kind of selection
+ * (one argument, first, second, fma's three, an lvalue's right side,
+ * constants) with every differentiable type and double. */
+NUMBERS_X(DEFINE_UNARY_CALL, sin, same)
+NUMBER_X_PAIRS(DEFINE_BINARY_CALL, pow, same)
+NUMBER_X_PAIRS(DEFINE_BINARY_CALL, lt, cmp)
+#define NUMBER_X_FMA(ta, tb, _) DEFINE_FMA_CALL(ta, tb, ta, _)
+#define NUMBER_X_FMA_NAME(ta, tb, _) FMA_CALL_NAME(ta, tb, ta, _)
+NUMBER_X_PAIRS(NUMBER_X_FMA, _)
+#define NUMBER_X_ASSIGN(t, _)                                                  \
+    AD_TYPES(NUMBER_X_ASSIGN_, t) DEFINE_ASSIGN_CALL(double, t, add_to, _)
+#define NUMBER_X_ASSIGN_(d, t) DEFINE_ASSIGN_CALL(d, t, mul_by, _)
+#define NUMBER_X_ASSIGN_NAMES(t, _)                                            \
+    AD_TYPES(NUMBER_X_ASSIGN_NAME_, t) ASSIGN_CALL_NAME(double, t, add_to, _)
+#define NUMBER_X_ASSIGN_NAME_(d, t) ASSIGN_CALL_NAME(d, t, mul_by, _)
+NUMBERS_X(NUMBER_X_ASSIGN, _)
+#define NUMBER_X_CONST(t, _)                                                   \
+    CONST_TYPES(NUMBER_X_CONST_, t) DEFINE_CONST_LIKE_CALL(double, t)
+#define NUMBER_X_CONST_(d, t) DEFINE_CONST_CALL(t, d) DEFINE_CONST_LIKE_CALL(t, d)
+#define NUMBER_X_CONST_NAMES(t, _)                                             \
+    CONST_TYPES(NUMBER_X_CONST_NAME_, t) CONST_LIKE_CALL_NAME(double, t)
+#define NUMBER_X_CONST_NAME_(d, t) CONST_CALL_NAME(t, d) CONST_LIKE_CALL_NAME(t, d)
+NUMBERS_X(NUMBER_X_CONST, _)
+static call_fn *const calls_numbers[] = {
+    NUMBERS_X(UNARY_CALL_NAME, sin, same)
+    NUMBER_X_PAIRS(BINARY_CALL_NAME, pow, same)
+    NUMBER_X_PAIRS(BINARY_CALL_NAME, lt, cmp)
+    NUMBER_X_PAIRS(NUMBER_X_FMA_NAME, _)
+    NUMBERS_X(NUMBER_X_ASSIGN_NAMES, _)
+    NUMBERS_X(NUMBER_X_CONST_NAMES, _)
+};
+DEFINE_TESTS(numbers)
+
 /* The generators above left nothing out: n types, then every pairing with at
  * most one dual width, then every such mix of three. */
 #define ONE(t, _) +1
-enum { N_NUMBERS = 0 NUMBERS_A(ONE, _), N_AD = 0 AD_TYPES(ONE, _) };
+enum { N_NUMBERS = 0 NUMBERS_A(ONE, _), N_AD = 0 AD_TYPES(ONE, _), N_X = 0 NUMBERS_X(ONE, _) };
+_Static_assert(COUNT(calls_numbers) == N_X * (1 + 3 * 2 * (1 + N_AD) + N_AD + 1 + 2 * (1 + N_AD) + 1),
+               "a pairing of the other arithmetic types is missing");
 _Static_assert(COUNT(calls_sin) == N_NUMBERS + N_AD, "a type is missing");
 _Static_assert(COUNT(calls_add) == N_AD * (1 + N_NUMBERS) + N_NUMBERS * (N_AD + N_NUMBERS),
                "a pairing is missing");
@@ -499,14 +703,24 @@ _Static_assert(COUNT(calls_fma) == N_AD * ((N_NUMBERS + 1) * (N_NUMBERS + 1) * (
                                        + N_NUMBERS * N_NUMBERS * N_NUMBERS,
                "a mix is missing");
 _Static_assert(COUNT(calls_const) == (1 + N_AD) * N_NUMBERS, "a dj_const pairing is missing");
+_Static_assert(COUNT(calls_add_to) == N_AD * (1 + N_NUMBERS) + N_NUMBERS, "an lvalue pairing is missing");
+_Static_assert(COUNT(calls_const_like) == (N_NUMBERS + N_AD) * N_NUMBERS,
+               "a dj_const_like pairing is missing");
 
 #define ADD_TEST(op, property) tcase_add_test(tc, test_##op##_##property);
 #define ADD_TESTS(property)                                                    \
     UNARY_OPS(ADD_##property)                                                  \
     BINARY_OPS(ADD_##property)                                                 \
+    ASSIGN_OPS(ADD_##property)                                                 \
+    ARRAY_OPS(ADD_##property)                                                  \
+    VARIADIC_OPS(ADD_##property)                                               \
     ADD_TEST(fma, property)                                                    \
     ADD_TEST(const, property)                                                  \
-    ADD_TEST(tangent, property)
+    ADD_TEST(const_like, property)                                             \
+    ADD_TEST(one, property)                                                    \
+    ADD_TEST(zero, property)                                                   \
+    ADD_TEST(tangent, property)                                                \
+    ADD_TEST(numbers, property)
 #define ADD_matches_typed(op, cls) ADD_TEST(op, matches_typed)
 #define ADD_evaluates_once(op, cls) ADD_TEST(op, evaluates_once)
 

@@ -1,10 +1,13 @@
 #!/bin/sh
 # compile_errors.sh: what must not compile does not, and says why.
 #
-# Each file in tests/compile/ but the two controls holds one wrong call of a
-# generic macro. It must fail to compile with a diagnostic that names the
-# offending type; built with -DDJ_EXPECT_OK, the same file must compile
-# cleanly, so the failure comes from that call and nothing else. With gcc the
+# Each file in tests/compile/ but the two controls holds one mistake: a
+# wrong call of a generic macro, a double temporary in a body written once,
+# a dj_fn of a body nobody instantiated, a template the include path does
+# not reach. It must fail to compile with a diagnostic that names the
+# offending type or, for the common mistakes, whose first error line says
+# what to do; built with -DDJ_EXPECT_OK, the same file must compile cleanly,
+# so the failure comes from that mistake and nothing else. With gcc the
 # diagnostics must also read as README.md shows them. clean.c must compile
 # with -Werror, strict_include.c (the headers alone) with strict warnings.
 # Last, every macro of generic.h must appear in the tables of check_generic.c.
@@ -40,7 +43,7 @@ compile() {
     file=$1
     shift
     # shellcheck disable=SC2086 # CC and DJ_CPPFLAGS may hold several words
-    $CC $DJ_CPPFLAGS "$@" -c "$inputs/$file" -o "$tmp/out.o" >"$tmp/out" 2>&1
+    $CC $DJ_CPPFLAGS -I"$inputs" "$@" -c "$inputs/$file" -o "$tmp/out.o" >"$tmp/out" 2>&1
 }
 
 fail() {
@@ -88,6 +91,35 @@ expect_error() {
     echo "ok: $file does not compile, for the expected reason"
 }
 
+# expect_first_error FILE TEXT...: as expect_error, and the first line of
+# the diagnostics that says "error" contains every TEXT.
+expect_first_error() {
+    file=$1
+    shift
+    expect_error "$file"
+    first=$(grep -m 1 'error' "$tmp/out")
+    for text in "$@"; do
+        case $text in
+        gcc:*)
+            [ "$kind" = gcc ] || continue
+            text=${text#gcc:}
+            ;;
+        clang:*)
+            [ "$kind" = clang ] || continue
+            text=${text#clang:}
+            ;;
+        esac
+        case $first in
+        *"$text"*) ;;
+        *)
+            fail "$file: the first error line does not say \"$text\": $first"
+            return
+            ;;
+        esac
+    done
+    echo "ok: $file: the first error line says what to do"
+}
+
 # A wrong first argument names its type (README.md shows gcc's message).
 expect_error pointer_to_sin.c "'double *'" "not compatible with any" \
     "gcc:error: '_Generic' selector of type 'double *' is not compatible with any association"
@@ -98,17 +130,37 @@ expect_error struct_to_sin.c "'struct point'" "not compatible with any" \
 expect_error wrong_second.c "'const char *'" "not compatible with any" \
     "gcc:error: '_Generic' selector of type 'const char *' is not compatible with any association"
 
-# Two dual widths meet dj__operand_types_do_not_match. gcc names both types;
-# clang stops at the first argument and names only the first.
-expect_error mixed_widths.c dj__operand_types_do_not_match "'dj_dual8" \
-    "gcc:error: incompatible type for argument 1 of 'dj__operand_types_do_not_match'" \
+# Two dual widths meet the function whose name is the advice. gcc names
+# both types; clang stops at the first argument and names only the first.
+mismatch=dj_operands_of_two_dual_types__declare_both_as_T
+expect_first_error mixed_widths.c $mismatch
+expect_error mixed_widths.c $mismatch "'dj_dual8" \
+    "gcc:error: incompatible type for argument 1 of '$mismatch'" \
     "gcc:argument is of type 'dj_dual8'" "gcc:argument is of type 'dj_dual4'"
-expect_error fma_mixed_widths.c dj__operand_types_do_not_match "'dj_dual8" \
+expect_error fma_mixed_widths.c $mismatch "'dj_dual8" \
     "gcc:argument is of type 'dj_dual4'"
 
 # A graph variable and a dual do not mix either.
-expect_error var_and_dual.c dj__operand_types_do_not_match "'dj_var'" \
+expect_error var_and_dual.c $mismatch "'dj_var'" \
     "gcc:argument is of type 'dj_dual'"
+
+# A double temporary in a body written once: the first error names the type
+# dj_declare_as_T_not_double, in a macro body and in a template, where it is
+# at the template's line (clang; gcc puts the macro's own line first and
+# the template's line in the notes that follow).
+expect_first_error double_temporary.c \
+    "type 'dj_declare_as_T_not_double'"
+expect_first_error double_temporary_template.c \
+    "type 'dj_declare_as_T_not_double'" "clang:double_temporary.dj.h:7:"
+expect_error double_temporary_template.c "double_temporary.dj.h:7:"
+
+# A dj_fn of a body nobody instantiated.
+expect_first_error missing_instantiation.c \
+    product__not_instantiated__use_DJ_FN_INSTANTIATE_or_DJ_FUNCTION
+
+# A template the include path does not reach.
+expect_first_error template_not_found.c \
+    "looked up through the include path" "-I. for the current one"
 
 # The controls.
 expect_clean clean.c $base -Werror

@@ -10,6 +10,7 @@
 #define DUALJAC_DOUBLE_H
 
 #include <math.h>
+#include <stddef.h>
 
 #include "partials.h"
 
@@ -74,6 +75,29 @@ static inline double dj_double_fmin(double a, double b) { return fmin(a, b); }
 static inline double dj_double_fmax(double a, double b) { return fmax(a, b); }
 static inline double dj_double_copysign(double a, double b) { return copysign(a, b); }
 static inline double dj_double_fmod(double a, double b) { return fmod(a, b); }
+static inline void dj_double_add_to(double *s, double b) { *s += b; }
+static inline void dj_double_sub_from(double *s, double b) { *s -= b; }
+static inline void dj_double_mul_by(double *s, double b) { *s *= b; }
+static inline void dj_double_div_by(double *s, double b) { *s /= b; }
+/* Left to right from x[0], as the dual versions: 0 and 1 for n = 0. */
+static inline double dj_double_sum_n(const double *x, size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    double s = x[0];
+    for (size_t i = 1; i < n; i++)
+        s += x[i];
+    return s;
+}
+static inline double dj_double_prod_n(const double *x, size_t n)
+{
+    if (n == 0)
+        return 1.0;
+    double p = x[0];
+    for (size_t i = 1; i < n; i++)
+        p *= x[i];
+    return p;
+}
 static inline int dj_double_lt(double a, double b) { return a < b; }
 static inline int dj_double_le(double a, double b) { return a <= b; }
 static inline int dj_double_gt(double a, double b) { return a > b; }

@@ -106,12 +106,30 @@ typedef struct dj_fn {
 #define DJ__TUNING_dj_dual8 DJ__TUNED
 #define DJ__TUNING_dj_dual16 DJ__TUNED
 #define DJ__TUNING_dj_var
+#define DJ__TUNING_dj_declare_as_T_not_double
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DJ__MAYBE_UNUSED __attribute__((unused))
+#define DJ__BODY_INLINE inline __attribute__((always_inline))
+#else
+#define DJ__MAYBE_UNUSED
+#define DJ__BODY_INLINE inline
+#endif
+
+#define DJ__CAT(a, b) a##b
+#define DJ__XCAT(a, b) DJ__CAT(a, b)
+#define DJ__CAT3(a, b, c) a##b##c
+#define DJ__XCAT3(a, b, c) DJ__CAT3(a, b, c)
+
+/* Declared by every instantiation and named by DJ_FN_INIT: forgetting to
+ * instantiate makes the first error name what is missing. */
+#define DJ__INSTANTIATED(name) name##__not_instantiated__use_DJ_FN_INSTANTIATE_or_DJ_FUNCTION
 
 /* Defines the static function name##_dj_<T>, the body instantiated for T. */
 #define DJ__FN_INSTANCE(name, T, BODY)                                         \
-    DJ__TUNING_##T static void name##_dj_##T(T *DJ_RESTRICT y,                 \
-                                             const T *DJ_RESTRICT x, size_t n, \
-                                             size_t m, const void *ctx)        \
+    DJ__TUNING_##T DJ__MAYBE_UNUSED static void name##_dj_##T(                 \
+        T *DJ_RESTRICT y, const T *DJ_RESTRICT x, size_t n, size_t m,          \
+        const void *ctx)                                                       \
     {                                                                          \
         (void)n;                                                               \
         (void)m;                                                               \
@@ -119,9 +137,19 @@ typedef struct dj_fn {
         BODY(T, y, x, n, m, ctx)                                               \
     }
 
+/* In C the body is compiled first for the type whose name is the advice in
+ * the first error of a body that stores a T in a double (probe.h). */
+#ifndef __cplusplus
+#define DJ__FN_PROBE_INSTANCE(name, BODY)                                      \
+    DJ__FN_INSTANCE(name, dj_declare_as_T_not_double, BODY)
+#else
+#define DJ__FN_PROBE_INSTANCE(name, BODY)
+#endif
+
 /* Instantiates BODY(T, y, x, n, m, ctx) for every scalar type. The trailing
  * declaration lets the use end with a semicolon like any declaration. */
 #define DJ_FN_INSTANTIATE(name, BODY)                                          \
+    DJ__FN_PROBE_INSTANCE(name, BODY)                                          \
     DJ__FN_INSTANCE(name, double, BODY)                                        \
     DJ__FN_INSTANCE(name, dj_dual, BODY)                                       \
     DJ__FN_INSTANCE(name, dj_dual2, BODY)                                      \
@@ -129,14 +157,16 @@ typedef struct dj_fn {
     DJ__FN_INSTANCE(name, dj_dual8, BODY)                                      \
     DJ__FN_INSTANCE(name, dj_dual16, BODY)                                     \
     DJ__FN_INSTANCE(name, dj_var, BODY)                                        \
-    static dj_double_eval_fn name##_dj_double
+    enum { DJ__INSTANTIATED(name) = DJ_FN_ABI }
 
-/* An initialiser for the dj_fn of an instantiated body. */
+/* An initialiser for the dj_fn of a function instantiated by
+ * DJ_FN_INSTANTIATE or by a template (dualjac/instantiate.h). */
 #define DJ_FN_INIT(name, n_, m_, ctx_)                                         \
     {                                                                          \
-        DJ_FN_ABI, #name, (n_), (m_), (ctx_), name##_dj_double,                \
-        name##_dj_dj_dual, name##_dj_dj_dual2, name##_dj_dj_dual4,             \
-        name##_dj_dj_dual8, name##_dj_dj_dual16, name##_dj_dj_var              \
+        (unsigned)DJ__INSTANTIATED(name), #name, (n_), (m_), (ctx_),           \
+        name##_dj_double, name##_dj_dj_dual, name##_dj_dj_dual2,               \
+        name##_dj_dj_dual4, name##_dj_dj_dual8, name##_dj_dj_dual16,           \
+        name##_dj_dj_var                                                       \
     }
 
 /* Instantiates BODY and defines the external `const dj_fn name`. */
@@ -144,6 +174,37 @@ typedef struct dj_fn {
     DJ_FN_INSTANTIATE(name, BODY);                                             \
     extern const dj_fn name;                                                   \
     const dj_fn name = DJ_FN_INIT(name, n_, m_, NULL)
+
+/* ---- templates: the body as an ordinary C function ----------------------
+ * In a file that dualjac/instantiate.h includes once per scalar type, with
+ * the macro T naming the type:
+ *
+ *     DJ_FUNCTION(name)(T *y, const T *x, size_t n, size_t m, const void *ctx)
+ *     {
+ *         ...
+ *     }
+ *
+ * defines name's instantiation for T, as DJ_FN_INSTANTIATE does for a
+ * macro body. The parameters are the user's to name; the instantiation that
+ * DJ_FN_INIT takes calls the body with y and x as restrict pointers, built
+ * for AVX too (as above), and the body is inlined into it.
+ *
+ * DJ_OVERLOAD(name) is name with the type appended, for helper functions
+ * over T: `#define square DJ_OVERLOAD(square)` once, then
+ * `static T square(T a) { ... }` defines and `square(x[0])` calls the
+ * helper of the type being instantiated. */
+#define DJ_OVERLOAD(name) DJ__XCAT3(name, _dj_, T)
+#define DJ_FUNCTION(name)                                                      \
+    DJ__TEMPLATE_ONCE(enum { DJ__INSTANTIATED(name) = DJ_FN_ABI };)            \
+    static DJ__BODY_INLINE void DJ_OVERLOAD(name##__body)(                     \
+        T *, const T *, size_t, size_t, const void *);                         \
+    DJ__XCAT(DJ__TUNING_, T) DJ__MAYBE_UNUSED static void DJ_OVERLOAD(name)(   \
+        T *DJ_RESTRICT y, const T *DJ_RESTRICT x, size_t n, size_t m,          \
+        const void *ctx)                                                       \
+    {                                                                          \
+        DJ_OVERLOAD(name##__body)(y, x, n, m, ctx);                            \
+    }                                                                          \
+    static DJ__BODY_INLINE void DJ_OVERLOAD(name##__body)
 
 /* Returns DJ_OK when f is usable: the right ABI, n and m nonzero, and a
  * double instantiation; DJ_EINVAL or DJ_EDIM otherwise. */

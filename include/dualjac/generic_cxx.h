@@ -5,13 +5,21 @@
  * ... are inline overloads for double and every differentiable type, in
  * every pairing with double (integer arguments convert), and dj_const(T, c)
  * selects by type. A body written once with them compiles in C and C++ alike,
- * DJ_FN_INSTANTIATE included. Two different dual widths in one call find no
- * overload: "no matching function for call to 'dj_add(dj_dual8&, dj_dual4&)'".
+ * DJ_FN_INSTANTIATE and templates (instantiate.h) included. Two different
+ * dual widths in one call find no overload: "no matching function for call
+ * to 'dj_add(dj_dual8&, dj_dual4&)'".
+ *
+ * C++ code may also use the operators: +, -, *, / (unary and binary, with a
+ * double on either side), +=, -=, *=, /=, and the comparisons, which
+ * compare values and are recorded on the graph like dj_lt. A body that uses
+ * them no longer compiles as C.
  */
 #ifndef DUALJAC_GENERIC_CXX_H
 #define DUALJAC_GENERIC_CXX_H
 
 #ifdef __cplusplus
+
+#include <type_traits>
 
 /* X(T) for every differentiable type. */
 #define DJ__CXX_TYPES(X, op) X(dj_dual, op) X(dj_dual2, op) X(dj_dual4, op) X(dj_dual8, op) \
@@ -122,8 +130,67 @@ inline double dj_tangent(double a, int i) { return dj_double_tangent(a, i); }
 inline double dj__const(double *, double c) { return c; }
 DJ__CXX_TYPES(DJ__CXX_ACCESS_T, )
 
+/* Operators and compound assignments, so that a C++ body may also write
+ * a * b + 1 where C writes dj_add(dj_mul(a, b), 1). They call the same
+ * typed functions; comparisons compare values and, on dj_var, are recorded
+ * like dj_lt. */
+#define DJ__CXX_OPERATORS_T(T, unused)                                         \
+    inline T operator+(T a) { return a; }                                      \
+    inline T operator-(T a) { return T##_neg(a); }                             \
+    DJ__CXX_ARITH_OP(T, +, add, add_to)                                        \
+    DJ__CXX_ARITH_OP(T, -, sub, sub_from)                                      \
+    DJ__CXX_ARITH_OP(T, *, mul, mul_by)                                        \
+    DJ__CXX_ARITH_OP(T, /, div, div_by)                                        \
+    DJ__CXX_COMPARE_OP(T, <, lt)                                               \
+    DJ__CXX_COMPARE_OP(T, <=, le)                                              \
+    DJ__CXX_COMPARE_OP(T, >, gt)                                               \
+    DJ__CXX_COMPARE_OP(T, >=, ge)                                              \
+    DJ__CXX_COMPARE_OP(T, ==, eq)                                              \
+    DJ__CXX_COMPARE_OP(T, !=, ne)
+#define DJ__CXX_ARITH_OP(T, sym, op, assign)                                   \
+    inline T operator sym(T a, T b) { return T##_##op(a, b); }                 \
+    inline T operator sym(T a, double b) { return T##_##op##_d(a, b); }        \
+    inline T operator sym(double a, T b) { return T##_d_##op(a, b); }          \
+    inline T &operator sym##=(T &a, T b) { T##_##assign(&a, b); return a; }    \
+    inline T &operator sym##=(T &a, double b) { T##_##assign##_d(&a, b); return a; } \
+    inline void dj_##assign(T &s, T b) { T##_##assign(&s, b); }                \
+    inline void dj_##assign(T &s, double b) { T##_##assign##_d(&s, b); }
+#define DJ__CXX_COMPARE_OP(T, sym, op)                                         \
+    inline bool operator sym(T a, T b) { return T##_##op(a, b) != 0; }         \
+    inline bool operator sym(T a, double b) { return T##_##op##_d(a, b) != 0; } \
+    inline bool operator sym(double a, T b) { return T##_d_##op(a, b) != 0; }
+DJ__CXX_TYPES(DJ__CXX_OPERATORS_T, )
+
+inline void dj_add_to(double &s, double b) { s += b; }
+inline void dj_sub_from(double &s, double b) { s -= b; }
+inline void dj_mul_by(double &s, double b) { s *= b; }
+inline void dj_div_by(double &s, double b) { s /= b; }
+
+/* Reductions over an array, and over the arguments (all of one type). */
+#define DJ__CXX_REDUCE_T(T, unused)                                            \
+    inline T dj_sum_n(const T *x, size_t n) { return T##_sum_n(x, n); }        \
+    inline T dj_prod_n(const T *x, size_t n) { return T##_prod_n(x, n); }
+inline double dj_sum_n(const double *x, size_t n) { return dj_double_sum_n(x, n); }
+inline double dj_prod_n(const double *x, size_t n) { return dj_double_prod_n(x, n); }
+DJ__CXX_TYPES(DJ__CXX_REDUCE_T, )
+template <class S> inline S dj_sum(S a) { return a; }
+template <class S, class... R> inline S dj_sum(S a, S b, R... rest)
+{
+    return dj_sum(dj_add(a, b), rest...);
+}
+template <class S> inline S dj_prod(S a) { return a; }
+template <class S, class... R> inline S dj_prod(S a, S b, R... rest)
+{
+    return dj_prod(dj_mul(a, b), rest...);
+}
+
 /* dj_const(T, c): the number c as a T with zero tangents. */
 #define dj_const(T, c) dj__const(static_cast<T *>(nullptr), (c))
+#define dj_zero(T) dj_const(T, 0.0)
+#define dj_one(T) dj_const(T, 1.0)
+/* dj_const_like(a, c): c as a constant of a's type; a is not evaluated. */
+#define dj_const_like(a, c)                                                    \
+    dj__const(static_cast<typename std::decay<decltype(a)>::type *>(nullptr), (c))
 
 #undef DJ__CXX_UNARY_T
 #undef DJ__CXX_UNARY
@@ -133,6 +200,10 @@ DJ__CXX_TYPES(DJ__CXX_ACCESS_T, )
 #undef DJ__CXX_COMPARE
 #undef DJ__CXX_FMA_T
 #undef DJ__CXX_ACCESS_T
+#undef DJ__CXX_OPERATORS_T
+#undef DJ__CXX_ARITH_OP
+#undef DJ__CXX_COMPARE_OP
+#undef DJ__CXX_REDUCE_T
 
 #endif /* __cplusplus */
 

@@ -370,6 +370,39 @@ static inline dj_var dj_var_d_fma_apply_(dj_double_fma_args_ p, dj_var c)
     return dj_var_fma(dj_var_const(p.a), dj_var_const(p.b), c);
 }
 
+/* *s = *s + b, *s - b, *s·b, *s/b (dj_add_to, dj_sub_from, dj_mul_by,
+ * dj_div_by). */
+static inline void dj_var_add_to(dj_var *s, dj_var b) { *s = dj_var_add(*s, b); }
+static inline void dj_var_add_to_d(dj_var *s, double c) { *s = dj_var_add_d(*s, c); }
+static inline void dj_var_sub_from(dj_var *s, dj_var b) { *s = dj_var_sub(*s, b); }
+static inline void dj_var_sub_from_d(dj_var *s, double c) { *s = dj_var_sub_d(*s, c); }
+static inline void dj_var_mul_by(dj_var *s, dj_var b) { *s = dj_var_mul(*s, b); }
+static inline void dj_var_mul_by_d(dj_var *s, double c) { *s = dj_var_mul_d(*s, c); }
+static inline void dj_var_div_by(dj_var *s, dj_var b) { *s = dj_var_div(*s, b); }
+static inline void dj_var_div_by_d(dj_var *s, double c) { *s = dj_var_div_d(*s, c); }
+
+/* x[0] + ... + x[n-1] and x[0]·...·x[n-1], left to right (the constants 0
+ * and 1 for n = 0): n-1 nodes, as the loop would record. */
+static inline dj_var dj_var_sum_n(const dj_var *x, size_t n)
+{
+    if (n == 0)
+        return dj_var_const(0.0);
+    dj_var s = x[0];
+    for (size_t i = 1; i < n; i++)
+        s = dj_var_add(s, x[i]);
+    return s;
+}
+
+static inline dj_var dj_var_prod_n(const dj_var *x, size_t n)
+{
+    if (n == 0)
+        return dj_var_const(1.0);
+    dj_var p = x[0];
+    for (size_t i = 1; i < n; i++)
+        p = dj_var_mul(p, x[i]);
+    return p;
+}
+
 /* ---- dense layers as single nodes ------------------------------------------------ */
 
 /* y = W·x + b with a constant W (m×n row-major, copied into the graph) and

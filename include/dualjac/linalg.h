@@ -20,6 +20,7 @@
 #include "dual.h"
 #include "graph.h"
 #include "mdual.h"
+#include "probe.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +41,16 @@ DJ_API void dj_dual16_linear(dj_dual16 *y, const double *W, const dj_dual16 *x,
                              const double *b, size_t m, size_t n);
 
 #ifndef __cplusplus
+/* For the type bodies are compiled for first and never run (probe.h), laid
+ * out as dj_dual. */
+static inline void dj_declare_as_T_not_double_linear(dj_declare_as_T_not_double *y,
+                                                     const double *W,
+                                                     const dj_declare_as_T_not_double *x,
+                                                     const double *b, size_t m, size_t n)
+{
+    dj_dual_linear((dj_dual *)(void *)y, W, (const dj_dual *)(const void *)x, b, m, n);
+}
+
 /* y = W·x + b, selected by the element type of x (const or not). */
 #define dj_linear(y, W, x, b, m, n)                                            \
     _Generic((x),                                                              \
@@ -49,7 +60,9 @@ DJ_API void dj_dual16_linear(dj_dual16 *y, const double *W, const dj_dual16 *x,
         dj_dual4 *: dj_dual4_linear, const dj_dual4 *: dj_dual4_linear,       \
         dj_dual8 *: dj_dual8_linear, const dj_dual8 *: dj_dual8_linear,       \
         dj_dual16 *: dj_dual16_linear, const dj_dual16 *: dj_dual16_linear,   \
-        dj_var *: dj_var_linear, const dj_var *: dj_var_linear)               \
+        dj_var *: dj_var_linear, const dj_var *: dj_var_linear,               \
+        dj_declare_as_T_not_double *: dj_declare_as_T_not_double_linear,       \
+        const dj_declare_as_T_not_double *: dj_declare_as_T_not_double_linear) \
     ((y), (W), (x), (b), (m), (n))
 #endif
 

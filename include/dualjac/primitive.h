@@ -31,6 +31,7 @@
 #include "dual.h"
 #include "graph.h"
 #include "mdual.h"
+#include "probe.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +65,15 @@ DJ_API void dj_dual16_apply(dj_dual16 *y, const dj_primitive *p, const dj_dual16
 DJ_API void dj_var_apply(dj_var *y, const dj_primitive *p, const dj_var *x);
 
 #ifndef __cplusplus
+/* For the type bodies are compiled for first and never run (probe.h), laid
+ * out as dj_dual. */
+static inline void dj_declare_as_T_not_double_apply(dj_declare_as_T_not_double *y,
+                                                    const dj_primitive *p,
+                                                    const dj_declare_as_T_not_double *x)
+{
+    dj_dual_apply((dj_dual *)(void *)y, p, (const dj_dual *)(const void *)x);
+}
+
 /* y = p(x), selected by the element type of x (const or not). */
 #define dj_apply(y, p, x)                                                      \
     _Generic((x),                                                              \
@@ -73,7 +83,9 @@ DJ_API void dj_var_apply(dj_var *y, const dj_primitive *p, const dj_var *x);
         dj_dual4 *: dj_dual4_apply, const dj_dual4 *: dj_dual4_apply,         \
         dj_dual8 *: dj_dual8_apply, const dj_dual8 *: dj_dual8_apply,         \
         dj_dual16 *: dj_dual16_apply, const dj_dual16 *: dj_dual16_apply,     \
-        dj_var *: dj_var_apply, const dj_var *: dj_var_apply)((y), (p), (x))
+        dj_var *: dj_var_apply, const dj_var *: dj_var_apply,                 \
+        dj_declare_as_T_not_double *: dj_declare_as_T_not_double_apply,        \
+        const dj_declare_as_T_not_double *: dj_declare_as_T_not_double_apply)((y), (p), (x))
 
 /* The scalar case: returns p(a) for a primitive with one input and output. */
 #define DJ__APPLY1(T)                                                          \
@@ -89,6 +101,7 @@ DJ__APPLY1(dj_dual4)
 DJ__APPLY1(dj_dual8)
 DJ__APPLY1(dj_dual16)
 DJ__APPLY1(dj_var)
+DJ__APPLY1(dj_declare_as_T_not_double)
 #undef DJ__APPLY1
 static inline double dj_double_apply1(const dj_primitive *p, double a)
 {
@@ -100,7 +113,8 @@ static inline double dj_double_apply1(const dj_primitive *p, double a)
     _Generic((a), double: dj_double_apply1, dj_dual: dj_dual_apply1,           \
              dj_dual2: dj_dual2_apply1, dj_dual4: dj_dual4_apply1,             \
              dj_dual8: dj_dual8_apply1, dj_dual16: dj_dual16_apply1,           \
-             dj_var: dj_var_apply1)((p), (a))
+             dj_var: dj_var_apply1,                                            \
+             dj_declare_as_T_not_double: dj_declare_as_T_not_double_apply1)((p), (a))
 #endif
 
 #ifdef __cplusplus
