@@ -31,6 +31,8 @@ void dj_graph_clear(dj_graph *g)
     dj__free(g->outputs);
     dj__free(g->output_values);
     dj__free(g->work);
+    dj__free(g->values);
+    dj__free(g->second);
     memset(g, 0, sizeof *g);
 }
 
@@ -42,6 +44,9 @@ void dj_graph_reset(dj_graph *g)
     g->ninputs = g->noutputs = g->ncompares = 0;
     g->status = DJ_OK;
     g->stale = 0;
+    g->has_values = g->keep_values;
+    g->second_count = 0;
+    g->version++;
 }
 
 void dj__graph_fail(dj_graph *g, int status)
@@ -94,12 +99,21 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
     if (p == NULL)
         return DJ_ENOMEM;
     g->node = p;
+    if (g->keep_values) {
+        p = dj__realloc(g->values, cap * sizeof *g->values);
+        if (p == NULL)
+            return DJ_ENOMEM;
+        g->values = p;
+    }
     if (g->capacity == 0) {
         /* the null node */
         g->op[0] = DJ_OP_NULL;
         g->node[0].arg[0] = g->node[0].arg[1] = 0;
         g->node[0].partial[0] = g->node[0].partial[1] = 0.0;
+        if (g->values != NULL)
+            g->values[0] = 0.0;
         g->count = 1;
+        g->has_values = g->keep_values;
     }
     g->capacity = cap;
     return DJ_OK;
@@ -112,6 +126,26 @@ int dj_graph_reserve(dj_graph *g, size_t nodes)
     if (nodes >= dj__graph_node_limit())
         return DJ_ERANGE; /* also keeps nodes + 1 from wrapping */
     return reserve_nodes(g, nodes + 1);
+}
+
+int dj_graph_keep_values(dj_graph *g, int on)
+{
+    if (g == NULL)
+        return DJ_EINVAL;
+    if (!on) {
+        g->keep_values = 0;
+        g->has_values = 0;
+        dj__free(g->values);
+        g->values = NULL;
+        return DJ_OK;
+    }
+    if (g->values == NULL && g->capacity > 0) {
+        g->values = dj__malloc(g->capacity * sizeof *g->values);
+        if (g->values == NULL)
+            return DJ_ENOMEM;
+    }
+    g->keep_values = 1;
+    return DJ_OK;
 }
 
 int dj__graph_grow(dj_graph *g)
@@ -190,6 +224,8 @@ struct dj__block *dj__graph_push_block(dj_graph *g, int kind, size_t m, size_t n
     for (size_t i = 0; i < m; i++) {
         size_t id = g->count++;
         g->op[id] = DJ_OP_BLOCK;
+        if (g->values != NULL)
+            g->values[id] = 0.0; /* the block's recording sets it */
         g->node[id].arg[0] = g->node[id].arg[1] = 0;
         g->node[id].partial[0] = g->node[id].partial[1] = 0.0;
     }
@@ -222,6 +258,8 @@ int dj_graph_inputs(dj_graph *g, dj_var *x, const double *values, size_t n)
         in[j] = (uint32_t)(first + j);
         x[j] = (dj_var){values[j], first + j, g};
     }
+    if (g->values != NULL)
+        memcpy(g->values + first, values, n * sizeof *values);
     g->count = first + n;
     g->ninputs += n;
     return DJ_OK;
@@ -268,7 +306,8 @@ size_t dj_graph_bytes(const dj_graph *g)
 {
     if (g == NULL)
         return 0;
-    return g->capacity * DJ_GRAPH_NODE_BYTES + g->consts_cap * sizeof(double) +
+    return g->capacity * DJ_GRAPH_NODE_BYTES + (g->values ? g->capacity * sizeof(double) : 0) +
+           g->second_cap * sizeof(double) + g->consts_cap * sizeof(double) +
            g->blocks_cap * sizeof(struct dj__block) + g->ids_cap * sizeof(uint32_t) +
            g->data_cap * sizeof(double) + g->inputs_cap * sizeof(uint32_t) +
            g->outputs_cap * (sizeof(uint32_t) + sizeof(double)) + g->work_cap * sizeof(double);

@@ -61,6 +61,11 @@ void dj__block_forward(const dj_graph *g, const struct dj__block *b, double *T, 
                        double *scratch);
 int dj__block_replay(dj_graph *g, struct dj__block *b, double *V, double *scratch);
 
+/* The forward sweep of k tangents over every node and block: T (count×k)
+ * holds the inputs' seeds (every other row zero) and receives every node's
+ * tangents; scratch holds the blocks' (2·dj__graph_block_dim + 1)·k. */
+void dj__graph_tangents(const dj_graph *g, double *T, int k, double *scratch);
+
 /* Checks g and k for a sweep of width k and sets *doubles to the work it
  * needs: the count×k adjoints or tangents, then the blocks' scratch. */
 int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles);
@@ -68,5 +73,17 @@ int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles);
  * g is only read, so threads may sweep one graph at once, each with its own
  * work. g and k must have passed dj__graph_sweep_doubles. */
 int dj__graph_vjp_with(const dj_graph *g, double *JU, const double *U, int k, double *work);
+
+/* Second-order sweeps (hessian_sweep.c). dj__graph_second_prepare computes
+ * the second partials of the recording once (after each replay); its
+ * errors: the sticky status, DJ_EBRANCH, DJ_EINVAL (no values kept),
+ * DJ_ENOTSUP with *unsupported the name of a custom primitive on the graph,
+ * DJ_ENOMEM. dj__graph_hvp_doubles gives the work of a k-wide sweep;
+ * dj__graph_hvp_with runs one with the caller's work, g only read, so
+ * threads may sweep one prepared graph at once. */
+int dj__graph_second_prepare(dj_graph *g, const char **unsupported);
+int dj__graph_hvp_doubles(const dj_graph *g, int k, size_t *doubles);
+int dj__graph_hvp_with(const dj_graph *g, double *HV, double *grad, const double *w,
+                       const double *V, int k, double *work);
 
 #endif

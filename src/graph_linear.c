@@ -69,6 +69,9 @@ static void outputs_of(dj_var *y, dj_graph *g, const struct dj__block *blk, size
         y[i].id = blk ? blk->out + (uint32_t)i : 0;
         y[i].g = g;
     }
+    if (blk != NULL && g->values != NULL)
+        for (size_t i = 0; i < m; i++)
+            g->values[blk->out + i] = y[i].v;
 }
 
 void dj_var_linear(dj_var *y, const double *W, const dj_var *x, const double *b, size_t m,

@@ -122,6 +122,8 @@ void dj_var_apply(dj_var *y, const dj_primitive *p, const dj_var *x)
     }
     for (size_t j = 0; j < ni; j++)
         g->ids[ids + j] = x[j].g ? x[j].id : 0;
+    if (g->values != NULL)
+        memcpy(g->values + b->out, yv, no * sizeof *yv);
     b->data = data;
     b->x_ids = ids;
     b->prim = p;

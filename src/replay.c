@@ -67,7 +67,7 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
             V[i] = fma(V[nd[t].arg[0]], V[b], V[nd[i].arg[1]]);
             break;
         }
-#define DJ__UNARY_CASE(name, value, deriv)                                     \
+#define DJ__UNARY_CASE(name, value, deriv, second, curved)                     \
     case DJ_OP_##name: {                                                       \
         double x = V[nd[i].arg[0]], r = (value);                                  \
         V[i] = r;                                                              \
@@ -76,7 +76,7 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
     }
             DJ_UNARY_OPS(DJ__UNARY_CASE)
 #undef DJ__UNARY_CASE
-#define DJ__BINARY_CASE(name, value, partials)                                 \
+#define DJ__BINARY_CASE(name, value, partials, seconds, shape)                 \
     case DJ_OP_##name##_vv: {                                                  \
         /* a second argument pointing at the node itself means x op x */       \
         int same = nd[i].arg[1] == i;                                          \
@@ -120,5 +120,10 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
             yout[i] = g->output_values[i];
     }
     g->stale = branch_changed;
+    /* the values second-order sweeps use are the new point's */
+    if (g->has_values)
+        memcpy(g->values, V, g->count * sizeof *V);
+    g->second_count = 0;
+    g->version++;
     return branch_changed ? DJ_EBRANCH : DJ_OK;
 }

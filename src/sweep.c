@@ -167,6 +167,21 @@ int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
     return dj__graph_vjp_with(g, JU, U, k, work);
 }
 
+void dj__graph_tangents(const dj_graph *g, double *T, int k, double *scratch)
+{
+    nodes_fn *nodes = forward_kernel(k);
+    size_t lo = 1;
+    for (size_t b = 0; b < g->nblocks; b++) {
+        const struct dj__block *blk = &g->blocks[b];
+        if (blk->out > lo)
+            nodes(g, T, lo, blk->out - 1);
+        dj__block_forward(g, blk, T, k, scratch);
+        lo = blk->out + blk->m;
+    }
+    if (lo < g->count)
+        nodes(g, T, lo, g->count - 1);
+}
+
 int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k)
 {
     size_t doubles;
@@ -179,22 +194,11 @@ int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k)
     if (T == NULL)
         return DJ_ENOMEM;
     size_t K = (size_t)k, m = g->noutputs, n = g->ninputs;
-    double *scratch = T + g->count * K;
     memset(T, 0, g->count * K * sizeof *T);
     for (size_t s = 0; s < K; s++)
         for (size_t j = 0; j < n; j++)
             T[(size_t)g->inputs[j] * K + s] = V[s * n + j];
-    nodes_fn *nodes = forward_kernel(k);
-    size_t lo = 1;
-    for (size_t b = 0; b < g->nblocks; b++) {
-        const struct dj__block *blk = &g->blocks[b];
-        if (blk->out > lo)
-            nodes(g, T, lo, blk->out - 1);
-        dj__block_forward(g, blk, T, k, scratch);
-        lo = blk->out + blk->m;
-    }
-    if (lo < g->count)
-        nodes(g, T, lo, g->count - 1);
+    dj__graph_tangents(g, T, k, T + g->count * K);
     for (size_t s = 0; s < K; s++)
         for (size_t i = 0; i < m; i++)
             JV[s * m + i] = g->outputs[i] ? T[(size_t)g->outputs[i] * K + s] : 0.0;

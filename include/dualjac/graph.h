@@ -65,10 +65,10 @@ enum dj_op {
     DJ_OP_BLOCK,    /* an output of a linear layer or custom primitive */
     DJ_OP_COMPARE,  /* a recorded comparison; no value */
     DJ_OP_FMA,      /* fma(a, b, c): args (a·b node, c) */
-#define DJ__OP_UNARY_ENUM(name, value, partial) DJ_OP_##name,
+#define DJ__OP_UNARY_ENUM(name, value, partial, second, curved) DJ_OP_##name,
     DJ_UNARY_OPS(DJ__OP_UNARY_ENUM)
 #undef DJ__OP_UNARY_ENUM
-#define DJ__OP_BINARY_ENUM(name, value, partials)                             \
+#define DJ__OP_BINARY_ENUM(name, value, partials, seconds, shape)              \
     DJ_OP_##name##_vv, DJ_OP_##name##_vd, DJ_OP_##name##_dv,
     DJ_BINARY_OPS(DJ__OP_BINARY_ENUM)
 #undef DJ__OP_BINARY_ENUM
@@ -107,6 +107,14 @@ struct dj_graph {
     int stale;                   /* a replay met a branch change */
     double *work;                /* sweeps and replay */
     size_t work_cap;
+    double *values;              /* node values, for second-order sweeps */
+    int keep_values;             /* recordings keep them (dj_graph_keep_values) */
+    int has_values;              /* this recording kept them */
+    double *second;              /* second partials, 3 a node, once computed */
+    size_t second_cap, second_count; /* doubles held; nodes covered (0: none) */
+    unsigned long version;       /* changes with the recording and its point */
+    unsigned long second_version;
+    int second_finite;           /* every first and second partial is finite */
 };
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -120,6 +128,11 @@ DJ_API void dj_graph_clear(dj_graph *g);
 DJ_API void dj_graph_reset(dj_graph *g);
 /* Makes room for `nodes` nodes. Errors: DJ_ENOMEM, DJ_ERANGE. */
 DJ_API DJ_NODISCARD int dj_graph_reserve(dj_graph *g, size_t nodes);
+/* From the next recording on (on nonzero), also keeps every node's value,
+ * 8 bytes a node, which second-order sweeps (dj_graph_hvp) need; the
+ * Hessian drivers turn it on for the graphs they record on. Errors:
+ * DJ_EINVAL, DJ_ENOMEM (the graph is unchanged). */
+DJ_API DJ_NODISCARD int dj_graph_keep_values(dj_graph *g, int on);
 
 /* x[i] = a new input node with value values[i], for i < n. Errors: DJ_ENOMEM,
  * DJ_ERANGE (the graph's sticky status). */
@@ -154,6 +167,16 @@ DJ_API DJ_NODISCARD int dj_graph_vjp(dj_graph *g, double *JU, const double *U, i
 /* Forward sweep with k tangents at once: V is k×n row-major, JV receives the
  * k×m rows JV[s] = J·V[s]. Errors as dj_graph_vjp. */
 DJ_API DJ_NODISCARD int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k);
+/* Second-order sweep with k directions at once, on a graph recorded with
+ * its values kept (dj_graph_keep_values): with output weights w (m values,
+ * NULL for all 1) and directions V (k×n row-major), HV receives the k×n rows
+ * HV[s] = ∇²(wᵀf)·V[s] and grad, when not NULL, ∇(wᵀf) = wᵀJ. One forward
+ * sweep of k tangents and one reverse sweep of the adjoint and its k
+ * tangents. Errors: as dj_graph_vjp; DJ_EINVAL when the recording kept no
+ * values; DJ_ENOTSUP when a custom primitive is on the graph (it has no
+ * second-order rule). */
+DJ_API DJ_NODISCARD int dj_graph_hvp(dj_graph *g, double *HV, double *grad, const double *w,
+                                     const double *V, int k);
 /* Recomputes values and partials at the new inputs x (n values), and writes
  * the outputs to y when not NULL. Errors: DJ_EBRANCH when a recorded
  * comparison changes (the graph is then stale until a successful replay or a
@@ -198,6 +221,8 @@ DJ_INLINE dj_var dj__graph_push(dj_graph *g, int op, uint32_t a, uint32_t b, dou
     nd->arg[1] = b;
     g->op[i] = (unsigned char)op;
     g->count = i + 1;
+    if (DJ_UNLIKELY(g->values != NULL))
+        g->values[i] = v;
     dj_var r;
     r.v = v;
     r.id = (uint32_t)i;
@@ -247,7 +272,7 @@ static inline double dj_var_value(dj_var a) { return a.v; }
 /* A graph variable carries no tangent: 0. */
 static inline double dj_var_tangent(dj_var a, int i) { (void)a, (void)i; return 0.0; }
 
-#define DJ__VAR_UNARY(name, value, partial)                                    \
+#define DJ__VAR_UNARY(name, value, partial, second, curved)                    \
     DJ_INLINE dj_var dj_var_##name(dj_var a)                                   \
     {                                                                          \
         double x = a.v, r = (value);                                           \
@@ -258,7 +283,7 @@ static inline double dj_var_tangent(dj_var a, int i) { (void)a, (void)i; return 
 DJ_UNARY_OPS(DJ__VAR_UNARY)
 #undef DJ__VAR_UNARY
 
-#define DJ__VAR_BINARY(name, value, partials)                                  \
+#define DJ__VAR_BINARY(name, value, partials, seconds, shape)                  \
     DJ_INLINE dj_var dj_var_##name(dj_var a, dj_var b)                         \
     {                                                                          \
         const int want_x = 1, want_y = 1;                                      \

@@ -24,6 +24,23 @@
  *
  * Outside a domain (sqrt(-1), log(-1)) the value is NaN and so is the
  * derivative; the drivers report that as DJ_EVENT_NONFINITE.
+ *
+ * Second partials (the Hessian drivers): dj_partial2_<f>(x, r, p) returns
+ * f''(x) given r = f(x) and p = f'(x); binary functions write the three
+ * second partials xx, xy, yy. At the points above they continue the
+ * first-order choice and raise the same event:
+ *
+ *   sqrt(0)           -Inf     one-sided from the right                        EDGE
+ *   cbrt(0)           0        odd: the one-sided limits -Inf and +Inf cancel  KINK
+ *   log(0), log1p(-1) -Inf     one-sided                                       EDGE
+ *   fabs, fmin, fmax, copysign, fmod, floor, ceil, trunc, round: 0 (piecewise
+ *                              linear; their kinks as above)                   KINK
+ *   pow(x, c) at x = 0, c < 2 and c not 0 or 1: c(c-1)·0^(c-2), ±Inf          EDGE
+ *   pow(0, y) in y and in x,y 0  as the first partial in y: 0^y is constant    EDGE
+ *   pow(x < 0, y) in y        NaN, as the first partial in y                  EDGE
+ *   atan2(0, 0), hypot(0, 0)  (0, 0, 0)  as their first partials             KINK
+ *   asin, acos at ±1, acosh at 1, atanh at ±1: ±Inf                          EDGE
+ *   tgamma, lgamma at their poles: NaN
  */
 #ifndef DUALJAC_PARTIALS_H
 #define DUALJAC_PARTIALS_H
@@ -46,6 +63,9 @@ extern "C" {
 DJ_API double dj_digamma(double x);
 /* lgamma without touching the global signgam (thread-safe). */
 DJ_API double dj_double_lgamma(double x);
+/* trigamma(x) = digamma'(x), the second derivative of lgamma; NaN at the
+ * poles. */
+DJ_API double dj_trigamma(double x);
 
 static inline double dj_partial_sqrt(double x, double r)
 {
@@ -263,6 +283,139 @@ static inline void dj_partial_fmod(double x, double y, double r, double *px, dou
     *py = -round((x - r) / y);
     if (DJ_UNLIKELY(r == 0 && x != 0))
         dj_event_raise(DJ_EVENT_KINK);
+}
+
+/* ---- second partials ---------------------------------------------------------
+ * In terms of x, the result r and the first partial p wherever that saves a
+ * libm call: sin'' = -sin = -r, log'' = -1/x² = -p², asin'' = x/(1-x²)^(3/2)
+ * = x·p³, ... */
+
+static inline double dj_partial2_sqrt(double x, double r, double p)
+{
+    (void)r;
+    if (DJ_UNLIKELY(x == 0))
+        dj_event_raise(DJ_EVENT_EDGE);
+    return -2.0 * p * p * p; /* -1/(4 r³), p = 1/(2r) */
+}
+
+static inline double dj_partial2_cbrt(double x, double r, double p)
+{
+    if (DJ_UNLIKELY(x == 0)) {
+        dj_event_raise(DJ_EVENT_KINK);
+        return 0.0;
+    }
+    return -2.0 * p * p / r; /* -2/(9 r^5), p = 1/(3r²) */
+}
+
+/* log'' = -1/x²; log2 and log10 divide by their constant once more. */
+static inline double dj_partial2_log(double x, double p)
+{
+    if (DJ_UNLIKELY(x == 0))
+        dj_event_raise(DJ_EVENT_EDGE);
+    return -p * p;
+}
+
+static inline double dj_partial2_asin(double x, double p) { return x * p * p * p; }
+
+static inline double dj_partial2_atan(double x, double p) { return -2.0 * x * p * p; }
+
+static inline double dj_partial2_asinh(double x, double p) { return -x * p * p * p; }
+
+static inline double dj_partial2_atanh(double x, double p) { return 2.0 * x * p * p; }
+
+static inline double dj_partial2_erf(double x, double p) { return -2.0 * x * p; }
+
+/* Pieces of a piecewise-linear function: 0; the first partial raised the
+ * kink. */
+static inline double dj_partial2_flat(void) { return 0.0; }
+
+/* d²/dx² x^c for a constant c, given p = c·x^(c-1). */
+static inline double dj_partial2_pow_base(double x, double c, double p)
+{
+    if (c == 0 || c == 1)
+        return 0.0;
+    if (c == 2)
+        return 2.0;
+    if (x == 0 && c < 2)
+        dj_event_raise(DJ_EVENT_EDGE);
+    if (DJ_LIKELY(x != 0 && isfinite(p)))
+        return (c - 1.0) * (p / x);
+    return c * (c - 1.0) * pow(x, c - 2.0);
+}
+
+/* d²/dy² c^y for a constant base c, given r = c^y. */
+static inline double dj_partial2_pow_exponent(double c, double y, double r)
+{
+    if (DJ_LIKELY(c > 0)) {
+        if (c == 1)
+            return 0.0;
+        double l = log(c);
+        return r * l * l;
+    }
+    if (c == 0) {
+        if (y <= 0)
+            dj_event_raise(DJ_EVENT_EDGE);
+        return 0.0;
+    }
+    dj_event_raise(DJ_EVENT_EDGE);
+    return (double)NAN;
+}
+
+/* The three second partials of x^y, given r = x^y and px = y·x^(y-1). */
+static inline void dj_partial2_pow(double x, double y, double r, double px, double *pxx,
+                                   double *pxy, double *pyy)
+{
+    *pxx = dj_partial2_pow_base(x, y, px);
+    *pyy = dj_partial2_pow_exponent(x, y, r);
+    if (DJ_LIKELY(x > 0)) {
+        /* d/dx (x^y ln x) = x^(y-1) (1 + y ln x) */
+        double l = log(x);
+        *pxy = (y != 0 ? px / y : r / x) * (1.0 + y * l);
+    } else if (x == 0) {
+        if (y <= 1)
+            dj_event_raise(DJ_EVENT_EDGE);
+        *pxy = 0.0;
+    } else {
+        *pxy = (double)NAN;
+    }
+}
+
+/* atan2(a, b), the angle of the point (b, a): with h² = a² + b² the first
+ * partials are pa = b/h², pb = -a/h², and the seconds (-2ab, a² - b², 2ab)/h⁴
+ * = (2·pa·pb, pb² - pa², -2·pa·pb), formed from them without overflow; 0 at
+ * the origin, as the first partials. */
+static inline void dj_partial2_atan2(double pa, double pb, double *paa, double *pab,
+                                     double *pbb)
+{
+    *paa = 2.0 * pa * pb;
+    *pab = (pb - pa) * (pb + pa);
+    *pbb = -2.0 * pa * pb;
+}
+
+/* hypot(x, y) = r: the seconds (y², -xy, x²)/r³ = ((1 - px²)/r, -px·py/r,
+ * (1 - py²)/r); (0, 0, 0) at the origin, as the first partials. */
+static inline void dj_partial2_hypot(double x, double y, double r, double px, double py,
+                                     double *pxx, double *pxy, double *pyy)
+{
+    if (DJ_UNLIKELY(r == 0)) {
+        dj_event_raise(DJ_EVENT_KINK);
+        *pxx = *pxy = *pyy = 0.0;
+        return;
+    }
+    /* y²/r³ directly: 1 - px² loses digits when |y| is much below |x| */
+    double iy = y / r, ix = x / r;
+    (void)px, (void)py;
+    *pxx = iy * iy / r;
+    *pxy = -ix * iy / r;
+    *pyy = ix * ix / r;
+}
+
+/* x/y: (0, -1/y², 2x/y³) = (0, -px², -2·px·py). */
+static inline void dj_partial2_div(double px, double py, double *pxx, double *pxy, double *pyy)
+{
+    *pxx = 0.0;
+    *pxy = -px * px;
+    *pyy = -2.0 * px * py;
 }
 
 #ifdef __cplusplus
