@@ -17,6 +17,7 @@
  *   dualjac/pattern.h   sparsity patterns of Jacobians: given or detected
  *   dualjac/coloring.h  column and row colorings of a pattern
  *   dualjac/sparse.h    sparse Jacobians by compressed passes or sweeps
+ *   dualjac/hessian.h   Hessian-vector products, dense and sparse Hessians
  *
  * Not included here: dualjac/instantiate.h, which instantiates a template
  * file (a function written as ordinary C over T) each time it is included.
@@ -40,5 +41,6 @@
 #include "dualjac/pattern.h"
 #include "dualjac/coloring.h"
 #include "dualjac/sparse.h"
+#include "dualjac/hessian.h"
 
 #endif /* DUALJAC_H */

@@ -100,60 +100,33 @@ static int largest_first(const dj_pattern *p, const dj_pattern *t, size_t *order
     return DJ_OK;
 }
 
-/* Smallest-last (Matula and Beck): remove a vertex of least remaining degree
- * until none is left; color in the reverse of removal. Degrees live in
- * buckets of doubly linked lists so each removal is O(its degree).
- * Returns DJ_ENOTSUP when the intersection graph is too large to build. */
-static int smallest_last(const dj_pattern *p, const dj_pattern *t, size_t *order)
+/* Smallest-last (Matula and Beck) on a graph given by its adjacency (ptr,
+ * adj, no self loops): remove a vertex of least remaining degree until none
+ * is left; order lists them in the reverse of removal, the coloring order.
+ * Degrees live in buckets of doubly linked lists so each removal is O(its
+ * degree). */
+int dj__smallest_last(const size_t *ptr, const size_t *adj, size_t n, size_t *order)
 {
-    size_t n = p->n, ends = 0;
-    for (size_t j = 0; j < n; j++) {
-        size_t d = degree_bound(p, t, j);
-        if (d > SMALLEST_LAST_MAX_ENDS - ends)
-            return DJ_ENOTSUP;
-        ends += d;
-    }
-    size_t *adj_ptr = dj__malloc((n + 1) * sizeof *adj_ptr);
-    size_t *adj = dj__malloc((ends ? ends : 1) * sizeof *adj);
-    size_t *deg = dj__malloc(n * sizeof *deg);
-    size_t *next = dj__malloc(n * sizeof *next), *prev = dj__malloc(n * sizeof *prev);
-    size_t *head = dj__malloc(n * sizeof *head); /* degrees are < n */
-    size_t *mark = dj__malloc(n * sizeof *mark);
+    size_t *deg = dj__malloc((n ? n : 1) * sizeof *deg);
+    size_t *next = dj__malloc((n ? n : 1) * sizeof *next);
+    size_t *prev = dj__malloc((n ? n : 1) * sizeof *prev);
+    size_t *head = dj__malloc((n ? n : 1) * sizeof *head); /* degrees are < n */
+    unsigned char *gone = dj__calloc(n ? n : 1, 1);
     int status = DJ_OK;
-    if (!adj_ptr || !adj || !deg || !next || !prev || !head || !mark) {
+    if (!deg || !next || !prev || !head || !gone) {
         status = DJ_ENOMEM;
         goto done;
     }
-    /* the adjacency, duplicates removed with a stamp per vertex */
-    for (size_t j = 0; j < n; j++)
-        mark[j] = NONE;
-    size_t e = 0;
-    for (size_t j = 0; j < n; j++) {
-        adj_ptr[j] = e;
-        mark[j] = j;
-        for (size_t a = t->row_ptr[j]; a < t->row_ptr[j + 1]; a++) {
-            size_t i = t->col[a];
-            for (size_t b = p->row_ptr[i]; b < p->row_ptr[i + 1]; b++) {
-                size_t v = p->col[b];
-                if (mark[v] != j) {
-                    mark[v] = j;
-                    adj[e++] = v;
-                }
-            }
-        }
-        deg[j] = e - adj_ptr[j];
-    }
-    adj_ptr[n] = e;
     for (size_t d = 0; d < n; d++)
         head[d] = NONE;
     for (size_t j = n; j-- > 0;) { /* lists in ascending index order */
+        deg[j] = ptr[j + 1] - ptr[j];
         prev[j] = NONE;
         next[j] = head[deg[j]];
         if (head[deg[j]] != NONE)
             prev[head[deg[j]]] = j;
         head[deg[j]] = j;
     }
-    /* mark[v] == NONE: v removed */
     size_t low = 0;
     for (size_t left = n; left-- > 0;) {
         while (head[low] == NONE)
@@ -162,11 +135,11 @@ static int smallest_last(const dj_pattern *p, const dj_pattern *t, size_t *order
         head[low] = next[v];
         if (next[v] != NONE)
             prev[next[v]] = NONE;
-        mark[v] = NONE;
+        gone[v] = 1;
         order[left] = v;
-        for (size_t a = adj_ptr[v]; a < adj_ptr[v + 1]; a++) {
+        for (size_t a = ptr[v]; a < ptr[v + 1]; a++) {
             size_t u = adj[a];
-            if (mark[u] == NONE)
+            if (gone[u])
                 continue;
             /* move u one bucket down */
             size_t d = deg[u];
@@ -186,12 +159,56 @@ static int smallest_last(const dj_pattern *p, const dj_pattern *t, size_t *order
         low = low > 0 ? low - 1 : 0;
     }
 done:
-    dj__free(adj_ptr);
-    dj__free(adj);
     dj__free(deg);
     dj__free(next);
     dj__free(prev);
     dj__free(head);
+    dj__free(gone);
+    return status;
+}
+
+/* Smallest-last on the column intersection graph, which it builds (with
+ * duplicates removed by a stamp per vertex). Returns DJ_ENOTSUP when that
+ * graph is too large to build. */
+static int smallest_last(const dj_pattern *p, const dj_pattern *t, size_t *order)
+{
+    size_t n = p->n, ends = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t d = degree_bound(p, t, j);
+        if (d > SMALLEST_LAST_MAX_ENDS - ends)
+            return DJ_ENOTSUP;
+        ends += d;
+    }
+    size_t *adj_ptr = dj__malloc((n + 1) * sizeof *adj_ptr);
+    size_t *adj = dj__malloc((ends ? ends : 1) * sizeof *adj);
+    size_t *mark = dj__malloc((n ? n : 1) * sizeof *mark);
+    int status = DJ_OK;
+    if (!adj_ptr || !adj || !mark) {
+        status = DJ_ENOMEM;
+        goto done;
+    }
+    for (size_t j = 0; j < n; j++)
+        mark[j] = NONE;
+    size_t e = 0;
+    for (size_t j = 0; j < n; j++) {
+        adj_ptr[j] = e;
+        mark[j] = j;
+        for (size_t a = t->row_ptr[j]; a < t->row_ptr[j + 1]; a++) {
+            size_t i = t->col[a];
+            for (size_t b = p->row_ptr[i]; b < p->row_ptr[i + 1]; b++) {
+                size_t v = p->col[b];
+                if (mark[v] != j) {
+                    mark[v] = j;
+                    adj[e++] = v;
+                }
+            }
+        }
+    }
+    adj_ptr[n] = e;
+    status = dj__smallest_last(adj_ptr, adj, n, order);
+done:
+    dj__free(adj_ptr);
+    dj__free(adj);
     dj__free(mark);
     return status;
 }

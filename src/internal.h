@@ -79,4 +79,9 @@ void dj__pattern_replace(dj_pattern *p, dj_pattern *fresh);
  * zeroed bytes of scratch (left zeroed); returns the new nnz. */
 size_t dj__pattern_sort_rows(dj_pattern *p, unsigned char *seen);
 
+/* Smallest-last order of the n vertices of the graph with adjacency
+ * adj[ptr[v] .. ptr[v+1]) (no self loops): the coloring order in order.
+ * Errors: DJ_ENOMEM. */
+int dj__smallest_last(const size_t *ptr, const size_t *adj, size_t n, size_t *order);
+
 #endif /* DUALJAC_INTERNAL_H */

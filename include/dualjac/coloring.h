@@ -62,6 +62,26 @@ DJ_API DJ_NODISCARD int dj_color_rows(dj_coloring *c, const dj_pattern *p, dj_or
  * columns have distinct colors (a check for users passing their own). */
 DJ_API int dj_coloring_valid(const dj_coloring *c, const dj_pattern *p);
 
+/* A star coloring of the variables of a symmetric n×n pattern p (its lower
+ * triangle, as dj_hessian_pattern gives, or the whole of it): neighbours
+ * (off-diagonal entries) differ, and every path on four variables has at
+ * least three colors. Then one Hessian-vector product per color gives
+ * every entry of the Hessian directly (dj_sparse_hessian): an arrowhead
+ * takes 2 colors, a tridiagonal pattern 3, at any n. Greedy over the three
+ * orders, largest-first first; an order that needs more colors than the
+ * best so far stops early. lower_bound is 2 when p has an off-diagonal
+ * entry, else 1. Time about O(entries) on patterns whose vertices have
+ * bounded degree and on arrowheads, at most O(sum of squared degrees).
+ * Errors: DJ_EINVAL (null, p not square, bad order), DJ_ERANGE, DJ_ENOMEM
+ * (c unchanged). */
+DJ_API DJ_NODISCARD int dj_color_star(dj_coloring *c, const dj_pattern *p, dj_order order);
+
+/* Returns nonzero when c is a star coloring of the symmetric pattern p in
+ * the sense the sparse Hessian needs: neighbours differ and every
+ * off-diagonal entry can be read from the product of one of its two
+ * colors. */
+DJ_API int dj_star_coloring_valid(const dj_coloring *c, const dj_pattern *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,7 +37,8 @@ typedef enum dj_mode {
 /* How J (m×n) is stored. */
 typedef enum dj_layout {
     DJ_ROW_MAJOR = 0, /* J[i*ld + j], ld >= n */
-    DJ_COL_MAJOR      /* J[i + j*ld], ld >= m (Fortran, LAPACK) */
+    DJ_COL_MAJOR,     /* J[i + j*ld], ld >= m (Fortran, LAPACK) */
+    DJ_PACKED_LOWER   /* Hessians only (hessian.h): H_ij, j <= i, at i(i+1)/2 + j */
 } dj_layout;
 
 /* Buffers a driver keeps between calls: grown on demand, freed by clear. */
@@ -90,6 +91,8 @@ typedef struct dj_report {
     unsigned events;    /* dj_event bits met during the call */
     int threads;        /* threads that ran passes or sweeps */
     size_t colors;      /* color groups seeded (sparse drivers), else 0 */
+    const char *unsupported; /* DJ_ENOTSUP from a Hessian driver: the custom
+                                primitive without a second-order rule */
 } dj_report;
 
 /* The widths of the multi-dual family, for DJ_ECHUNK checks. */

@@ -1,0 +1,42 @@
+/* hessian_internal.h: what the dense and sparse Hessian drivers share. */
+#ifndef DUALJAC_HESSIAN_INTERNAL_H
+#define DUALJAC_HESSIAN_INTERNAL_H
+
+#include "internal.h"
+
+/* One Hessian driver call: its options, its recording and its buffers. */
+typedef struct dj__hessian_call {
+    const dj_opts *opts;  /* never NULL: the defaults stand in */
+    dj_report *report;    /* may be NULL */
+    int saved_nansafe;
+    dj_graph *g;          /* the recording, once made and prepared */
+    dj_graph tmp;         /* the graph when there is no workspace */
+    void *vars_tmp, *work_tmp; /* buffers when there is no workspace */
+} dj__hessian_call;
+
+/* DJ_OK when f can be differentiated twice at x (f valid, x not NULL, a
+ * dj_var instantiation); DJ_EINVAL, DJ_EDIM, DJ_ENOTSUP otherwise. */
+int dj__hessian_check(const dj_fn *f, const double *x);
+
+/* The start of a call: events cleared, NaN-safe mode set, report zeroed. */
+void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *report);
+/* The end, on every path: buffers freed, NaN-safe mode restored, events
+ * into the report, strict mode's DJ_ENONFINITE. Returns the status. */
+int dj__hessian_end(dj__hessian_call *call, int status);
+
+/* Records f at x with values kept (on the workspace's graph or the call's
+ * own) and prepares its second partials; call->g is then the recording.
+ * The report gets the graph's size and, for DJ_ENOTSUP, the primitive
+ * without a second-order rule. */
+int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x);
+
+/* A buffer for sweeps of width k (*sweep_doubles of it) and extra doubles
+ * after them, from the workspace or the call; NULL on overflow or ENOMEM. */
+double *dj__hessian_work(dj__hessian_call *call, int k, size_t extra, size_t *sweep_doubles);
+
+/* y = f(x) from the recording when y is not NULL, and DJ_EVENT_NONFINITE
+ * when a value or a result (results_finite == 0) is not finite while x is. */
+void dj__hessian_outputs(const dj__hessian_call *call, double *y, const double *x, size_t n,
+                         int results_finite);
+
+#endif
