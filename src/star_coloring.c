@@ -85,21 +85,27 @@ typedef struct counts {
     uint64_t *key;
     uint32_t *count;
     size_t mask;
+    unsigned shift; /* 64 - log2 of the capacity */
 } counts;
 
 static int counts_init(counts *c, size_t entries)
 {
     size_t cap = 64;
+    unsigned bits = 6;
     while (cap < 2 * entries + 16) {
         if (cap > SIZE_MAX / 2 / sizeof(uint64_t))
             return DJ_ERANGE;
         cap *= 2;
+        bits++;
     }
+    c->shift = 64 - bits;
     c->key = dj__malloc(cap * sizeof *c->key);
     c->count = dj__malloc(cap * sizeof *c->count);
     if (c->key == NULL || c->count == NULL) {
         dj__free(c->key);
         dj__free(c->count);
+        c->key = NULL;
+        c->count = NULL;
         return DJ_ENOMEM;
     }
     memset(c->key, 0xff, cap * sizeof *c->key);
@@ -117,8 +123,10 @@ static void counts_free(counts *c)
  * vertex-color pair comes from an edge end, and the table has twice that. */
 static size_t counts_slot(const counts *c, size_t v, size_t color)
 {
+    /* Fibonacci hashing: the top bits of the product depend on every bit
+     * of the key (its low bits would not see the vertex) */
     uint64_t k = ((uint64_t)v << 32) | (uint64_t)color;
-    size_t h = (size_t)((k * 0x9e3779b97f4a7c15u) >> 17) & c->mask;
+    size_t h = (size_t)((k * 0x9e3779b97f4a7c15u) >> c->shift);
     while (c->key[h] != EMPTY && c->key[h] != k)
         h = (h + 1) & c->mask;
     return h;
@@ -256,7 +264,7 @@ int dj_color_star(dj_coloring *c, const dj_pattern *p, dj_order order)
     size_t *forbid = dj__malloc((n ? n : 1) * sizeof *forbid);
     size_t *nbad = dj__malloc((n ? n : 1) * sizeof *nbad);
     size_t *ord = dj__malloc((n ? n : 1) * sizeof *ord);
-    counts cnt = {NULL, NULL, 0};
+    counts cnt = {NULL, NULL, 0, 0};
     if (!color || !best || !forbid || !nbad || !ord) {
         status = DJ_ENOMEM;
         goto done;

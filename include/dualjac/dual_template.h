@@ -205,14 +205,14 @@ static inline DJ__T DJ__F(fma)(DJ__T a, DJ__T b, DJ__T c)
 
 /* *s = *s + b, *s - b, *s·b, *s/b: the +=, -=, *= and /= of a body
  * (dj_add_to, dj_sub_from, dj_mul_by, dj_div_by). */
-static inline void DJ__F(add_to)(DJ__T *s, DJ__T b) { *s = DJ__F(add)(*s, b); }
-static inline void DJ__F(add_to_d)(DJ__T *s, double c) { *s = DJ__F(add_d)(*s, c); }
-static inline void DJ__F(sub_from)(DJ__T *s, DJ__T b) { *s = DJ__F(sub)(*s, b); }
-static inline void DJ__F(sub_from_d)(DJ__T *s, double c) { *s = DJ__F(sub_d)(*s, c); }
-static inline void DJ__F(mul_by)(DJ__T *s, DJ__T b) { *s = DJ__F(mul)(*s, b); }
-static inline void DJ__F(mul_by_d)(DJ__T *s, double c) { *s = DJ__F(mul_d)(*s, c); }
-static inline void DJ__F(div_by)(DJ__T *s, DJ__T b) { *s = DJ__F(div)(*s, b); }
-static inline void DJ__F(div_by_d)(DJ__T *s, double c) { *s = DJ__F(div_d)(*s, c); }
+DJ_INLINE void DJ__F(add_to)(DJ__T *s, DJ__T b) { *s = DJ__F(add)(*s, b); }
+DJ_INLINE void DJ__F(add_to_d)(DJ__T *s, double c) { *s = DJ__F(add_d)(*s, c); }
+DJ_INLINE void DJ__F(sub_from)(DJ__T *s, DJ__T b) { *s = DJ__F(sub)(*s, b); }
+DJ_INLINE void DJ__F(sub_from_d)(DJ__T *s, double c) { *s = DJ__F(sub_d)(*s, c); }
+DJ_INLINE void DJ__F(mul_by)(DJ__T *s, DJ__T b) { *s = DJ__F(mul)(*s, b); }
+DJ_INLINE void DJ__F(mul_by_d)(DJ__T *s, double c) { *s = DJ__F(mul_d)(*s, c); }
+DJ_INLINE void DJ__F(div_by)(DJ__T *s, DJ__T b) { *s = DJ__F(div)(*s, b); }
+DJ_INLINE void DJ__F(div_by_d)(DJ__T *s, double c) { *s = DJ__F(div_d)(*s, c); }
 
 /* Returns x[0] + ... + x[n-1], added left to right as a loop would (the
  * constant 0 for n = 0). */

@@ -397,14 +397,14 @@ static inline dj_var dj_var_d_fma_apply_(dj_double_fma_args_ p, dj_var c)
 
 /* *s = *s + b, *s - b, *s·b, *s/b (dj_add_to, dj_sub_from, dj_mul_by,
  * dj_div_by). */
-static inline void dj_var_add_to(dj_var *s, dj_var b) { *s = dj_var_add(*s, b); }
-static inline void dj_var_add_to_d(dj_var *s, double c) { *s = dj_var_add_d(*s, c); }
-static inline void dj_var_sub_from(dj_var *s, dj_var b) { *s = dj_var_sub(*s, b); }
-static inline void dj_var_sub_from_d(dj_var *s, double c) { *s = dj_var_sub_d(*s, c); }
-static inline void dj_var_mul_by(dj_var *s, dj_var b) { *s = dj_var_mul(*s, b); }
-static inline void dj_var_mul_by_d(dj_var *s, double c) { *s = dj_var_mul_d(*s, c); }
-static inline void dj_var_div_by(dj_var *s, dj_var b) { *s = dj_var_div(*s, b); }
-static inline void dj_var_div_by_d(dj_var *s, double c) { *s = dj_var_div_d(*s, c); }
+DJ_INLINE void dj_var_add_to(dj_var *s, dj_var b) { *s = dj_var_add(*s, b); }
+DJ_INLINE void dj_var_add_to_d(dj_var *s, double c) { *s = dj_var_add_d(*s, c); }
+DJ_INLINE void dj_var_sub_from(dj_var *s, dj_var b) { *s = dj_var_sub(*s, b); }
+DJ_INLINE void dj_var_sub_from_d(dj_var *s, double c) { *s = dj_var_sub_d(*s, c); }
+DJ_INLINE void dj_var_mul_by(dj_var *s, dj_var b) { *s = dj_var_mul(*s, b); }
+DJ_INLINE void dj_var_mul_by_d(dj_var *s, double c) { *s = dj_var_mul_d(*s, c); }
+DJ_INLINE void dj_var_div_by(dj_var *s, dj_var b) { *s = dj_var_div(*s, b); }
+DJ_INLINE void dj_var_div_by_d(dj_var *s, double c) { *s = dj_var_div_d(*s, c); }
 
 /* x[0] + ... + x[n-1] and x[0]·...·x[n-1], left to right (the constants 0
  * and 1 for n = 0): n-1 nodes, as the loop would record. */

@@ -28,7 +28,9 @@
  * Second partials (the Hessian drivers): dj_partial2_<f>(x, r, p) returns
  * f''(x) given r = f(x) and p = f'(x); binary functions write the three
  * second partials xx, xy, yy. At the points above they continue the
- * first-order choice and raise the same event:
+ * first-order choice and raise the same event (where the first partial is
+ * infinite, a Hessian shows these values in NaN-safe mode; IEEE arithmetic
+ * makes NaN of Inf times a zero tangent otherwise):
  *
  *   sqrt(0)           -Inf     one-sided from the right                        EDGE
  *   cbrt(0)           0        odd: the one-sided limits -Inf and +Inf cancel  KINK
