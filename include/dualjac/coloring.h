@@ -63,7 +63,7 @@ DJ_API DJ_NODISCARD int dj_color_rows(dj_coloring *c, const dj_pattern *p, dj_or
 DJ_API int dj_coloring_valid(const dj_coloring *c, const dj_pattern *p);
 
 /* A star coloring of the variables of a symmetric n×n pattern p (its lower
- * triangle, as dj_hessian_pattern gives, or the whole of it): neighbours
+ * triangle, as dj_hessian_pattern_detect gives, or the whole): neighbours
  * (off-diagonal entries) differ, and every path on four variables has at
  * least three colors. Then one Hessian-vector product per color gives
  * every entry of the Hessian directly (dj_sparse_hessian): an arrowhead
