@@ -1,5 +1,5 @@
 #!/bin/sh
-# The benchmark's smoke run: bench_modes --quick and bench_sparse --quick must run, write its files,
+# The benchmark's smoke run: bench_modes, bench_sparse and bench_hessian --quick must run, write their files,
 # and find every Jacobian it timed in agreement (it exits 1 otherwise). No
 # speed is asserted: timings on a shared machine prove nothing. Run by
 # `make check`.
@@ -29,4 +29,9 @@ OPENBLAS_NUM_THREADS=1 ./bench/bench_sparse --quick --out "$tmp" >"$tmp/sparse.t
 }
 [ -s "$tmp/sparse.csv" ] || { echo "bench_sparse --quick did not write sparse.csv"; exit 1; }
 grep -q 'parallel speedup' "$tmp/sparse.csv" || { echo "sparse.csv lacks the parallel rows"; exit 1; }
-echo "bench_modes and bench_sparse --quick: ran, wrote their files, every Jacobian agreed"
+OPENBLAS_NUM_THREADS=1 ./bench/bench_hessian --quick --out "$tmp" >"$tmp/hessian.txt" 2>"$tmp/err.txt" || {
+    cat "$tmp/hessian.txt" "$tmp/err.txt"
+    exit 1
+}
+grep -q 'sparse hessian' "$tmp/hessian.csv" || { echo "hessian.csv lacks the sparse rows"; exit 1; }
+echo "bench_modes, bench_sparse and bench_hessian --quick: ran, wrote their files, every derivative agreed"
