@@ -265,6 +265,50 @@ END_TEST
 
 /* ---- det, check and non-finite results ------------------------------------------------ */
 
+/* --hessian: the Hessian and the gradient of one output, or of wᵀf, in
+ * every format; sparse for --sparsity and mm; --check against differences
+ * of the gradient. */
+START_TEST(test_hessian)
+{
+    result r = run("-e", "x^2*y + exp(x*y)", "--at", "1,2", "--hessian");
+    assert_golden(&r, "hessian.out");
+    r = run("-e", "x*y, sin(x) + y^2", "--at", "1,2", "--hessian", "--weights", "2,3",
+            "--format", "csv");
+    assert_golden(&r, "hessian.csv");
+    r = run("--fn", "ext-rosenbrock", "--n", "6", "--hessian", "--weights", "1,1,1,1,1,1",
+            "--format", "mm");
+    assert_golden(&r, "hessian6.mm");
+    r = run("-e", "x0*x1 + x0*x2 + x0*x3 + exp(x1) + exp(x2) + exp(x3)", "--at", "1,2,3,4",
+            "--hessian", "--sparsity");
+    assert_golden(&r, "hessian-sparsity.out");
+    r = run("-e", "x^2*y + exp(x*y)", "--at", "1,2", "--hessian", "--check");
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    ck_assert(strstr(r.out, "dense vs sparse Hessian") != NULL);
+    ck_assert(strstr(r.out, "differences of the gradient") != NULL);
+    result_free(&r);
+    r = run("-e", "x^2*y + exp(x*y)", "--at", "1,2", "--hessian", "--format", "json");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "\"H\": [") != NULL && strstr(r.out, "\"gradient\": [") != NULL);
+    result_free(&r);
+    /* [[2, 1], [1, 0]]: det -1 */
+    r = run("-e", "x^2 + x*y", "--at", "3,5", "--hessian", "--det");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "det(H) = -1\n");
+    result_free(&r);
+    /* by differences: the same to about 1e-9 */
+    r = run("-e", "x^2*y", "--at", "1,2", "--hessian", "--mode", "fd", "--format", "csv",
+            "--precision", "6");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "input,x,y,gradient\nd/dx,4,2,4\nd/dy,2,0,1\n");
+    result_free(&r);
+    /* a NaN in the Hessian exits 1 with a warning */
+    r = run("-e", "sqrt(x) + y^2", "--at", "0,1", "--hessian");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert(strstr(r.err, "NaN or Inf") != NULL);
+    result_free(&r);
+}
+END_TEST
+
 START_TEST(test_det_and_logdet)
 {
     /* J = [[2, 1], [1, 3]]: det 5 */
@@ -431,6 +475,18 @@ typedef struct {
 } bad_case;
 
 static const bad_case bad[] = {
+    {{"-e", "x*y, x+y", "--at", "1,2", "--hessian"},
+     "jacdump: error: --hessian of 2 outputs needs --weights with 2 values (e.g. 1,0,... for "
+     "the first)\n"},
+    {{"-e", "x*y", "--at", "1,2", "--hessian", "--mode", "fwd"},
+     "jacdump: error: --mode fwd is for Jacobians: a Hessian is forward over reverse (or "
+     "--mode fd)\n"},
+    {{"-e", "x*y", "--at", "1,2", "--hessian", "--transpose"},
+     "jacdump: error: --transpose does nothing to a symmetric Hessian\n"},
+    {{"-e", "x*y", "--at", "1,2", "--weights", "2"},
+     "jacdump: error: --weights is for --hessian\n"},
+    {{"-e", "x*y, x", "--at", "1,2", "--hessian", "--weights", "1,two"},
+     "jacdump: error: --weights: 'two' is not a number (column 3)\n"},
     {{"-e", "sinn(x) + y", "--at", "1,2"},
      "jacdump: error: unknown function 'sinn' at column 1\n  sinn(x) + y\n  ^\n"},
     {{"-e", "x + (y * 2", "--at", "1,2"},
@@ -515,7 +571,8 @@ START_TEST(test_help_and_version)
     const char *options[] = {"--expr", "--file", "--vars", "--fn", "--n", "--lib", "--sym",
                              "--list", "--at", "--at-file", "--mode", "--chunk", "--check",
                              "--nansafe", "--det", "--logdet", "--sparsity", "--stats",
-                             "--format", "--precision", "--transpose", "--output", "--version"};
+                             "--format", "--precision", "--transpose", "--output", "--version",
+                             "--hessian", "--weights"};
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
         ck_assert_msg(strstr(r.out, options[i]) != NULL, "--help lacks %s", options[i]);
     result_free(&r);
@@ -616,6 +673,7 @@ int main(void)
     tcase_add_test(tc, test_sparse_outputs);
     tcase_add_test(tc, test_shared_object);
     tcase_add_test(tc, test_det_and_logdet);
+    tcase_add_test(tc, test_hessian);
     tcase_add_test(tc, test_check_modes_agree);
     tcase_add_test(tc, test_nonfinite_exit_1);
     tcase_add_test(tc, test_json_parses);

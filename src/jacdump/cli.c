@@ -29,9 +29,9 @@
 
 typedef struct options {
     const char *expr, *file, *fn_name, *lib, *sym, *vars, *at, *at_file;
-    const char *mode, *format, *output;
+    const char *mode, *format, *output, *weights;
     size_t n;
-    int chunk, precision, transpose, check, det, logdet, sparsity, stats, nansafe;
+    int chunk, precision, transpose, check, det, logdet, sparsity, stats, nansafe, hessian;
 } options;
 
 /* Everything main owns, released in one place. */
@@ -48,6 +48,8 @@ typedef struct session {
     int sparse;              /* J as a sparse Jacobian: sp and values, no dense J */
     dj_sparse sp;
     double *values;
+    double *w, *grad;        /* --hessian: the output weights (or NULL), ∇(wᵀf) */
+    dj_hsparse hs;           /* --hessian in sparse form: the analysis */
     FILE *out;
 } session;
 
@@ -68,6 +70,9 @@ static void session_free(session *s)
     free(s->J3);
     dj_sparse_clear(&s->sp);
     free(s->values);
+    free(s->w);
+    free(s->grad);
+    dj_hsparse_clear(&s->hs);
     if (s->out && s->out != stdout)
         fclose(s->out);
 }
@@ -114,6 +119,10 @@ static void usage(FILE *out)
         "                      forward and reverse differ beyond 1e-12 (relative)\n"
         "      --nansafe       0 times an infinite partial stays 0 (see dualjac docs)\n"
         "      --det, --logdet determinant, or log|det| and sign, of a square J\n"
+        "      --hessian       the Hessian of the one output instead of J (forward\n"
+        "                      over reverse), with the gradient; --check compares it\n"
+        "                      with central differences of the gradient\n"
+        "      --weights W     with --hessian: the Hessian of w1*f1 + ... + wm*fm\n"
         "      --sparsity      the nonzero pattern as a picture, with the coloring\n"
         "      --stats         passes, sweeps, graph size and time, on stderr\n"
         "How to print it:\n"
@@ -126,6 +135,7 @@ static void usage(FILE *out)
         "Examples:\n"
         "  jacdump -e 'x*y, sin(x) + y^2' --at x=1,y=2\n"
         "  jacdump --fn broyden --n 8 --sparsity\n"
+        "  jacdump -e 'x^2*y + exp(x*y)' --at 1,2 --hessian\n"
         "  jacdump -f model.txt --at-file point.txt --format npy -o J.npy\n"
         "Exit status: 0 success, 1 a NaN or Inf result or a failed --check, 2 bad input.\n",
         out);
@@ -134,7 +144,7 @@ static void usage(FILE *out)
 enum {
     OPT_FN = 256, OPT_N, OPT_LIB, OPT_SYM, OPT_LIST, OPT_VARS, OPT_AT, OPT_AT_FILE, OPT_MODE,
     OPT_CHUNK, OPT_CHECK, OPT_NANSAFE, OPT_DET, OPT_LOGDET, OPT_SPARSITY, OPT_STATS,
-    OPT_FORMAT, OPT_PRECISION, OPT_TRANSPOSE, OPT_VERSION
+    OPT_FORMAT, OPT_PRECISION, OPT_TRANSPOSE, OPT_VERSION, OPT_HESSIAN, OPT_WEIGHTS
 };
 
 /* A whole-string non-negative integer. */
@@ -591,6 +601,164 @@ static int warn_nonfinite(const session *s)
     return 0;
 }
 
+/* ---- --hessian ------------------------------------------------------------------ */
+
+/* The Hessian of wᵀf by central differences of reverse gradients (n×n,
+ * the average of both halves, as the library's is symmetric). */
+static int hessian_differences(double *H, const session *s)
+{
+    size_t n = s->fn.n;
+    double *xs = malloc(n * sizeof *xs), *gp = malloc(n * sizeof *gp), *gm = malloc(n * sizeof *gm);
+    int st = (xs && gp && gm) ? DJ_OK : DJ_ENOMEM;
+    const double *u = s->w;
+    double one = 1.0;
+    if (u == NULL)
+        u = &one;
+    if (st == DJ_OK)
+        memcpy(xs, s->x, n * sizeof *xs);
+    for (size_t j = 0; j < n && st == DJ_OK; j++) {
+        double h = 6.055454452393343e-06 * (fabs(s->x[j]) > 1 ? fabs(s->x[j]) : 1);
+        xs[j] = s->x[j] + h;
+        double hp = xs[j] - s->x[j];
+        st = dj_vjp(NULL, gp, &s->fn, xs, u, NULL);
+        xs[j] = s->x[j] - h;
+        double hm = s->x[j] - xs[j];
+        if (st == DJ_OK)
+            st = dj_vjp(NULL, gm, &s->fn, xs, u, NULL);
+        xs[j] = s->x[j];
+        for (size_t i = 0; i < n && st == DJ_OK; i++)
+            H[i * n + j] = (gp[i] - gm[i]) / (hp + hm);
+    }
+    for (size_t i = 0; i < n && st == DJ_OK; i++)
+        for (size_t j = i + 1; j < n; j++)
+            H[i * n + j] = H[j * n + i] = 0.5 * H[i * n + j] + 0.5 * H[j * n + i];
+    free(xs), free(gp), free(gm);
+    return st;
+}
+
+/* The options --hessian takes, and its weights. */
+static int hessian_setup(session *s)
+{
+    const options *o = &s->o;
+    size_t n = s->fn.n, m = s->fn.m;
+    if (o->weights && !o->hessian)
+        return error("--weights is for --hessian");
+    if (!o->hessian)
+        return 0;
+    if (strcmp(o->mode, "fwd") == 0 || strcmp(o->mode, "rev") == 0)
+        return error("--mode %s is for Jacobians: a Hessian is forward over reverse (or --mode fd)",
+                     o->mode);
+    if (o->transpose)
+        return error("--transpose does nothing to a symmetric Hessian");
+    if (s->fn.eval_var == NULL)
+        return error("--hessian needs the function's graph instantiation (dj_var)");
+    if (m > 1 && o->weights == NULL)
+        return error("--hessian of %zu outputs needs --weights with %zu values "
+                     "(e.g. 1,0,... for the first)", m, m);
+    s->w = o->weights ? malloc(m * sizeof *s->w) : NULL;
+    s->grad = malloc(n * sizeof *s->grad);
+    if ((o->weights && s->w == NULL) || s->grad == NULL)
+        return error("out of memory for %zu weights and %zu inputs", m, n);
+    if (o->weights) {
+        reader_error e;
+        if (point_parse(s->w, m, NULL, o->weights, &e) != 0) {
+            /* the reader speaks of --at, which reads the same way */
+            const char *why = strncmp(e.message, "--at: ", 6) == 0 ? e.message + 6 : e.message;
+            return error("--weights: %s", why);
+        }
+    }
+    return 0;
+}
+
+static int hessian_failed(int st, const dj_report *rep)
+{
+    if (st == DJ_ENOTSUP && rep->unsupported != NULL)
+        return error("no Hessian: the custom primitive '%s' has no second-order rule",
+                     rep->unsupported);
+    if (st == DJ_ENOMEM || st == DJ_ERANGE)
+        return error("the Hessian is too large: %s", dj_strerror(st));
+    return error("cannot compute the Hessian: %s", dj_strerror(st));
+}
+
+/* One Hessian: dense (s->J is n×n), sparse (s->hs and s->values) or by
+ * differences. */
+static int hessian_compute(session *s, int sparse, const char *mode, dj_report *rep,
+                           double *seconds)
+{
+    double t0 = seconds_now();
+    dj_opts o = {.chunk = s->o.chunk, .nansafe = s->o.nansafe};
+    int st;
+    memset(rep, 0, sizeof *rep);
+    if (strcmp(mode, "fd") == 0) {
+        st = hessian_differences(s->J, s);
+        if (st == DJ_OK)
+            st = dj_vjp(s->f, s->grad, &s->fn, s->x, s->w ? s->w : (const double[]){1.0}, NULL);
+    } else if (sparse) {
+        st = dj_hsparse_analyze(&s->hs, &s->fn, s->x, NULL, &o);
+        free(s->values);
+        s->values = NULL;
+        if (st == DJ_OK &&
+            (s->values = malloc((s->hs.pattern.nnz + 1) * sizeof *s->values)) == NULL)
+            st = DJ_ENOMEM;
+        if (st == DJ_OK)
+            st = dj_sparse_hessian(s->values, s->grad, s->f, &s->hs, &s->fn, s->x, s->w, &o, rep);
+    } else {
+        st = dj_hessian(s->J, s->grad, s->f, &s->fn, s->x, s->w, &o, rep);
+    }
+    *seconds = seconds_now() - t0;
+    if (s->o.stats && st == DJ_OK)
+        fprintf(stderr,
+                "jacdump: stats: Hessian, %s, chunk %d, sweeps %zu, graph nodes %zu, colors %zu, "
+                "time %.3g s\n",
+                strcmp(mode, "fd") == 0 ? "central differences of 2n gradients"
+                : sparse                ? "sparse, forward over reverse"
+                                        : "dense, forward over reverse",
+                rep->chunk, rep->sweeps, rep->graph_nodes, rep->colors, *seconds);
+    return st;
+}
+
+/* --check with --hessian: the dense Hessian against the sparse one (both
+ * exact: they must agree to 1e-12) and against central differences of the
+ * gradient (a second witness: printed). Returns 1 on a disagreement. */
+static int hessian_check(session *s, FILE *out)
+{
+    size_t n = s->fn.n, cells = n * n;
+    dj_report rep;
+    double t, a, r;
+    s->J2 = malloc(cells * sizeof *s->J2);
+    s->J3 = malloc(cells * sizeof *s->J3);
+    if (s->J2 == NULL || s->J3 == NULL)
+        return -error("out of memory for --check");
+    int st = hessian_compute(s, 0, "auto", &rep, &t);
+    if (st == DJ_OK)
+        st = hessian_compute(s, 1, "auto", &rep, &t);
+    if (st != DJ_OK)
+        return -hessian_failed(st, &rep);
+    if (dj_sparse_to_dense(s->J2, &s->hs.pattern, s->values, DJ_ROW_MAJOR, 0) != DJ_OK)
+        return -error("out of memory for --check");
+    for (size_t i = 0; i < n; i++) /* the sparse lower triangle, mirrored */
+        for (size_t j = i + 1; j < n; j++)
+            s->J2[i * n + j] = s->J2[j * n + i];
+    differences(s->J, s->J2, cells, &a, &r);
+    fprintf(out, "check: dense vs sparse Hessian                 max abs %.3g  max rel %.3g\n", a,
+            r);
+    int disagree = !(r <= 1e-12);
+    double *keep = s->J;
+    s->J = s->J3;
+    st = hessian_compute(s, 0, "fd", &rep, &t);
+    s->J = keep;
+    if (st != DJ_OK)
+        return -hessian_failed(st, &rep);
+    differences(s->J, s->J3, cells, &a, &r);
+    fprintf(out, "check: Hessian vs differences of the gradient  max abs %.3g  max rel %.3g\n", a,
+            r);
+    fprintf(out, "check: %s\n", disagree ? "FAILED: dense and sparse Hessians differ beyond 1e-12"
+                                          : "dense and sparse Hessians agree within 1e-12");
+    /* the printed result is the dense Hessian at x */
+    st = hessian_compute(s, 0, "auto", &rep, &t);
+    return st == DJ_OK ? disagree : -hessian_failed(st, &rep);
+}
+
 static int parse_options(options *o, int argc, char **argv, int *done)
 {
     static const struct option longopts[] = {
@@ -618,6 +786,8 @@ static int parse_options(options *o, int argc, char **argv, int *done)
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"hessian", no_argument, NULL, OPT_HESSIAN},
+        {"weights", required_argument, NULL, OPT_WEIGHTS},
         {NULL, 0, NULL, 0},
     };
     *done = 0;
@@ -670,6 +840,8 @@ static int parse_options(options *o, int argc, char **argv, int *done)
             o->precision = (int)v;
             break;
         case OPT_TRANSPOSE: o->transpose = 1; break;
+        case OPT_HESSIAN: o->hessian = 1; break;
+        case OPT_WEIGHTS: o->weights = optarg; break;
         case 'h': usage(stdout); *done = 1; return 0;
         case OPT_VERSION:
             printf("jacdump (dualjac) %s\n", dj_version());
@@ -685,13 +857,94 @@ static int parse_options(options *o, int argc, char **argv, int *done)
     return 0;
 }
 
+/* Opens -o FILE, or standard output. */
+static int open_output(session *s)
+{
+    if (s->o.output) {
+        s->out = fopen(s->o.output, "wb");
+        if (s->out == NULL)
+            return error("cannot write '%s': %s", s->o.output, strerror(errno));
+    } else {
+        s->out = stdout;
+    }
+    return 0;
+}
+
+/* jacdump --hessian: ∇²(wᵀf) at x with the gradient, dense, or sparse for
+ * --sparsity and --format mm (memory by nonzeros). */
+static int run_hessian(session *s)
+{
+    size_t n = s->fn.n, m = s->fn.m;
+    int sparse = (s->o.sparsity || strcmp(s->o.format, "mm") == 0) && !s->o.check &&
+                 !s->o.det && !s->o.logdet && strcmp(s->o.mode, "fd") != 0;
+    if (!sparse && n > ((size_t)-1) / sizeof(double) / n)
+        return error("a %zu x %zu Hessian does not fit in memory", n, n);
+    s->x = malloc(n * sizeof *s->x);
+    s->f = malloc(m * sizeof *s->f);
+    s->J = sparse ? NULL : malloc(n * n * sizeof *s->J);
+    if (s->x == NULL || s->f == NULL || (!sparse && s->J == NULL))
+        return error("out of memory for a %zu x %zu Hessian (%.3g GB)", n, n,
+                     (double)n * (double)n * 8e-9);
+    int rc = read_point(s);
+    if (rc == 0)
+        rc = open_output(s);
+    if (rc != 0)
+        return rc;
+    int check_failed = 0;
+    dj_report rep = {0};
+    double seconds = 0;
+    if (s->o.check) {
+        check_failed = hessian_check(s, s->out);
+        if (check_failed < 0)
+            return -check_failed;
+    } else {
+        int st = hessian_compute(s, sparse, s->o.mode, &rep, &seconds);
+        if (st != DJ_OK)
+            return hessian_failed(st, &rep);
+    }
+    double value = 0;
+    for (size_t i = 0; i < m; i++)
+        value += (s->w ? s->w[i] : 1.0) * s->f[i];
+    jd_result r = {.n = n, .m = n, .x = s->x, .f = s->f, .J = s->J,
+                   .inputs = s->prog ? s->prog->inputs : NULL,
+                   .outputs = s->prog ? s->prog->outputs : NULL,
+                   .mode = strcmp(s->o.mode, "fd") == 0 ? "central differences of the gradient"
+                                                        : "forward over reverse",
+                   .chunk = rep.chunk, .seconds = seconds, .precision = s->o.precision,
+                   .want_det = s->o.det, .want_logdet = s->o.logdet,
+                   .values = sparse ? s->values : NULL, .hessian = 1, .grad = s->grad,
+                   .weights = s->w, .value = value, .m_f = m,
+                   .hsparse = sparse ? &s->hs : NULL};
+    if (s->o.det || s->o.logdet) {
+        if (jd_logdet(s->J, n, &r.logdet, &r.det_sign) != 0)
+            return error("out of memory for the determinant");
+        r.det = r.det_sign == 0 ? 0.0 : r.det_sign * exp(r.logdet);
+    }
+    int wrote = s->o.sparsity ? format_sparsity(s->out, &r) : format_write(s->out, s->o.format, &r);
+    if (wrote != 0 || fflush(s->out) != 0)
+        return error("cannot write the output: %s", strerror(errno));
+    int nonfinite = !isfinite(value);
+    size_t cells = sparse ? s->hs.pattern.nnz : n * n;
+    const double *h = sparse ? s->values : s->J;
+    for (size_t e = 0; e < cells && !nonfinite; e++)
+        nonfinite = !isfinite(h[e]);
+    for (size_t j = 0; j < n && !nonfinite; j++)
+        nonfinite = !isfinite(s->grad[j]);
+    if (nonfinite)
+        fprintf(stderr, "jacdump: warning: the Hessian, the gradient or the value is NaN or Inf "
+                        "at this point\n");
+    return (check_failed || nonfinite) ? EXIT_BAD_RESULT : 0;
+}
+
 static int run(session *s, int argc, char **argv)
 {
     int done, rc = parse_options(&s->o, argc, argv, &done);
     if (rc != 0 || done)
         return rc;
-    if ((rc = load_function(s)) != 0)
+    if ((rc = load_function(s)) != 0 || (rc = hessian_setup(s)) != 0)
         return rc;
+    if (s->o.hessian)
+        return run_hessian(s);
     /* Matrix Market and the pattern picture come from the sparse driver when
      * the function records on the graph: passes by colors, memory by
      * nonzeros. The other outputs and modes need the dense J. */
@@ -703,13 +956,8 @@ static int run(session *s, int argc, char **argv)
     if ((s->o.det || s->o.logdet) && s->fn.n != s->fn.m)
         return error("--det and --logdet need a square Jacobian; this one is %zu x %zu",
                      s->fn.m, s->fn.n);
-    if (s->o.output) {
-        s->out = fopen(s->o.output, "wb");
-        if (s->out == NULL)
-            return error("cannot write '%s': %s", s->o.output, strerror(errno));
-    } else {
-        s->out = stdout;
-    }
+    if ((rc = open_output(s)) != 0)
+        return rc;
 
     int check_failed = 0;
     dj_report rep = {0};

@@ -50,10 +50,33 @@ static void input_name(char *buf, size_t size, const jd_result *r, size_t j)
  * --transpose). */
 static void row_label(char *buf, size_t size, const jd_result *r, size_t i)
 {
-    if (r->transpose)
+    if (r->hessian) {
+        char name[48];
+        input_name(name, sizeof name, r, i);
+        snprintf(buf, size, "d/d%s", name);
+    } else if (r->transpose) {
         input_name(buf, size, r, i);
-    else
+    } else {
         snprintf(buf, size, "f%zu", i + 1);
+    }
+}
+
+/* The last column: f(x) of a Jacobian's row, the gradient of a Hessian's. */
+static double last_column(const jd_result *r, size_t i)
+{
+    return r->hessian ? r->grad[i] : r->f[i];
+}
+
+/* A Hessian's first line: of what, and its value there. */
+static void hessian_title(FILE *out, const jd_result *r, int prec)
+{
+    char v[64];
+    number(v, sizeof v, r->value, prec);
+    if (r->weights != NULL)
+        fprintf(out, "Hessian of the weighted sum of the %zu outputs = %s\n", r->m_f, v);
+    else
+        fprintf(out, "Hessian of f1 = %s%s%s\n", v, r->outputs ? "   " : "",
+                r->outputs ? r->outputs[0] : "");
 }
 
 static void col_label(char *buf, size_t size, const jd_result *r, size_t j)
@@ -67,13 +90,14 @@ static void col_label(char *buf, size_t size, const jd_result *r, size_t j)
 static void write_det_lines(FILE *out, const jd_result *r, int prec)
 {
     char a[64];
+    const char *of = r->hessian ? "H" : "J";
     if (r->want_det) {
         number(a, sizeof a, r->det, prec);
-        fprintf(out, "det(J) = %s\n", a);
+        fprintf(out, "det(%s) = %s\n", of, a);
     }
     if (r->want_logdet) {
         number(a, sizeof a, r->logdet, prec);
-        fprintf(out, "log|det(J)| = %s\nsign = %d\n", a, r->det_sign);
+        fprintf(out, "log|det(%s)| = %s\nsign = %d\n", of, a, r->det_sign);
     }
 }
 
@@ -98,11 +122,13 @@ static void write_text(FILE *out, const jd_result *r)
                 width = strlen(buf);
         }
         if (!r->transpose) {
-            number(buf, sizeof buf, r->f[i], prec);
+            number(buf, sizeof buf, last_column(r, i), prec);
             if (strlen(buf) > width)
                 width = strlen(buf);
         }
     }
+    if (r->hessian)
+        hessian_title(out, r, prec);
     for (size_t j = 0; j < C; j++) {
         col_label(buf, sizeof buf, r, j);
         if (strlen(buf) + 2 > width)
@@ -116,7 +142,7 @@ static void write_text(FILE *out, const jd_result *r)
         fprintf(out, "  %*s", (int)width + 2, r->transpose ? buf : d);
     }
     if (!r->transpose)
-        fprintf(out, "  %*s", (int)width + 2, "f(x)");
+        fprintf(out, "  %*s", (int)width + 2, r->hessian ? "gradient" : "f(x)");
     fputc('\n', out);
     for (size_t i = 0; i < R; i++) {
         row_label(buf, sizeof buf, r, i);
@@ -126,9 +152,9 @@ static void write_text(FILE *out, const jd_result *r)
             fprintf(out, "  %*s", (int)width + 2, buf);
         }
         if (!r->transpose) {
-            number(buf, sizeof buf, r->f[i], prec);
+            number(buf, sizeof buf, last_column(r, i), prec);
             fprintf(out, "  %*s", (int)width + 2, buf);
-            if (r->outputs)
+            if (r->outputs && !r->hessian)
                 fprintf(out, "   %s", r->outputs[i]);
         }
         fputc('\n', out);
@@ -153,12 +179,12 @@ static void write_csv(FILE *out, const jd_result *r)
     }
     size_t R = rows(r), C = cols(r);
     char buf[64];
-    fprintf(out, "%s", r->transpose ? "input" : "output");
+    fprintf(out, "%s", r->transpose || r->hessian ? "input" : "output");
     for (size_t j = 0; j < C; j++) {
         col_label(buf, sizeof buf, r, j);
         fprintf(out, ",%s", buf);
     }
-    fprintf(out, "%s\n", r->transpose ? "" : ",value");
+    fprintf(out, "%s\n", r->transpose ? "" : r->hessian ? ",gradient" : ",value");
     for (size_t i = 0; i < R; i++) {
         row_label(buf, sizeof buf, r, i);
         fprintf(out, "%s", buf);
@@ -167,7 +193,7 @@ static void write_csv(FILE *out, const jd_result *r)
             fprintf(out, ",%s", buf);
         }
         if (!r->transpose) {
-            number(buf, sizeof buf, r->f[i], prec);
+            number(buf, sizeof buf, last_column(r, i), prec);
             fprintf(out, ",%s", buf);
         }
         fputc('\n', out);
@@ -215,7 +241,8 @@ static void write_json(FILE *out, const jd_result *r)
 {
     int prec = r->precision ? r->precision : 17;
     char buf[64];
-    fprintf(out, "{\n  \"n\": %zu,\n  \"m\": %zu,\n  \"inputs\": [", r->n, r->m);
+    size_t mf = r->hessian ? r->m_f : r->m;
+    fprintf(out, "{\n  \"n\": %zu,\n  \"m\": %zu,\n  \"inputs\": [", r->n, mf);
     for (size_t j = 0; j < r->n; j++) {
         input_name(buf, sizeof buf, r, j);
         if (j)
@@ -223,7 +250,7 @@ static void write_json(FILE *out, const jd_result *r)
         json_string(out, buf);
     }
     fprintf(out, "],\n  \"outputs\": [");
-    for (size_t i = 0; i < r->m; i++) {
+    for (size_t i = 0; i < mf; i++) {
         if (i)
             fputs(", ", out);
         if (r->outputs)
@@ -236,8 +263,19 @@ static void write_json(FILE *out, const jd_result *r)
     fprintf(out, "],\n  \"x\": ");
     json_array(out, r->x, r->n, prec);
     fprintf(out, ",\n  \"f\": ");
-    json_array(out, r->f, r->m, prec);
-    fprintf(out, ",\n  \"J\": [");
+    json_array(out, r->f, mf, prec);
+    if (r->hessian) {
+        fprintf(out, ",\n  \"weights\": ");
+        if (r->weights)
+            json_array(out, r->weights, mf, prec);
+        else
+            fputs("null", out);
+        fprintf(out, ",\n  \"value\": ");
+        json_number(out, r->value, prec);
+        fprintf(out, ",\n  \"gradient\": ");
+        json_array(out, r->grad, r->n, prec);
+    }
+    fprintf(out, ",\n  \"%s\": [", r->hessian ? "H" : "J");
     size_t R = rows(r), C = cols(r);
     for (size_t i = 0; i < R; i++) {
         fprintf(out, "%s\n    [", i ? "," : "");
@@ -263,10 +301,43 @@ static void write_json(FILE *out, const jd_result *r)
     fprintf(out, "\n}\n");
 }
 
+/* A Hessian in Matrix Market's symmetric format: the lower triangle. */
+static void write_mm_hessian(FILE *out, const jd_result *r, int prec)
+{
+    size_t n = r->n, nnz = 0;
+    const dj_pattern *p = r->hsparse ? &r->hsparse->pattern : NULL;
+    if (p != NULL)
+        for (size_t e = 0; e < p->nnz; e++)
+            nnz += r->values[e] != 0.0;
+    else
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j <= i; j++)
+                nnz += r->J[i * n + j] != 0.0;
+    fprintf(out, "%%%%MatrixMarket matrix coordinate real symmetric\n");
+    fprintf(out, "%% Hessian written by jacdump (lower triangle)\n");
+    fprintf(out, "%zu %zu %zu\n", n, n, nnz);
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = p ? p->row_ptr[i] : 0, hi = p ? p->row_ptr[i + 1] : i + 1;
+        for (size_t e = lo; e < hi; e++) {
+            size_t j = p ? p->col[e] : e;
+            double v = p ? r->values[e] : r->J[i * n + j];
+            if (v != 0.0) {
+                number(buf, sizeof buf, v, prec);
+                fprintf(out, "%zu %zu %s\n", i + 1, j + 1, buf);
+            }
+        }
+    }
+}
+
 /* Matrix Market coordinate format; exact zeros are dropped. */
 static void write_mm(FILE *out, const jd_result *r)
 {
     int prec = r->precision ? r->precision : 17;
+    if (r->hessian) {
+        write_mm_hessian(out, r, prec);
+        return;
+    }
     size_t R = rows(r), C = cols(r), nnz = 0;
     if (r->sparse != NULL) {
         /* from the compressed rows: O(nonzeros), never the m×n matrix */
@@ -389,8 +460,43 @@ static int sparsity_colored(FILE *out, const jd_result *r)
     return ferror(out) ? -1 : 0;
 }
 
+/* A sparse Hessian's pattern, both triangles, each entry showing its
+ * column's star color. */
+static int sparsity_hessian(FILE *out, const jd_result *r)
+{
+    const dj_hsparse *s = r->hsparse;
+    const dj_pattern *p = &s->pattern;
+    size_t n = p->n, offdiag = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+            offdiag += p->col[e] != i;
+    size_t full = p->nnz + offdiag;
+    fprintf(out, "%zu x %zu Hessian, %zu nonzero%s (%zu in the lower triangle), %zu zeros ('.')\n",
+            n, n, full, full == 1 ? "" : "s", p->nnz, n * n - full);
+    size_t k = r->chunk > 0 ? (size_t)r->chunk : 1, runs = (s->colors.count + k - 1) / k;
+    fprintf(out, "star coloring: %zu color%s (at least %zu); entries show their column's color\n",
+            s->colors.count, s->colors.count == 1 ? "" : "s", s->colors.lower_bound);
+    fprintf(out, "forward over reverse: %zu sweep%s of width %d\n", runs ? runs : 1,
+            runs > 1 ? "s" : "", r->chunk);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            size_t a = i > j ? i : j, b = i > j ? j : i, e = p->row_ptr[a];
+            while (e < p->row_ptr[a + 1] && p->col[e] < b)
+                e++;
+            if (e < p->row_ptr[a + 1] && p->col[e] == b)
+                fputc(isfinite(r->values[e]) ? color_char(s->colors.color[j]) : '!', out);
+            else
+                fputc('.', out);
+        }
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
 int format_sparsity(FILE *out, const jd_result *r)
 {
+    if (r->hsparse != NULL)
+        return sparsity_hessian(out, r);
     if (r->sparse != NULL)
         return sparsity_colored(out, r);
     size_t R = rows(r), C = cols(r), nnz = 0;

@@ -22,6 +22,14 @@ typedef struct jd_result {
     int det_sign;
     const dj_sparse *sparse; /* when set, J is NULL: J's nonzeros are values, */
     const double *values;    /* in sparse->pattern's order (mm, sparsity only) */
+    /* A Hessian instead of a Jacobian: J is the n×n ∇²(wᵀf) (m == n), or
+     * NULL with hsparse's lower triangle in values; grad is ∇(wᵀf), value
+     * wᵀf, weights the m_f weights (NULL: the one output itself). */
+    int hessian;
+    const double *grad, *weights;
+    double value;
+    size_t m_f;
+    const dj_hsparse *hsparse;
 } jd_result;
 
 /* Nonzero when name is a format jacdump writes. */
