@@ -1,6 +1,7 @@
 #!/bin/sh
 # The benchmark's smoke run: bench_modes, bench_sparse and bench_hessian --quick must run, write their files,
-# and find every Jacobian it timed in agreement (it exits 1 otherwise). No
+# and find every Jacobian it timed in agreement (it exits 1 otherwise);
+# bench_parse, at a small size, only has to compile its texts. No
 # speed is asserted: timings on a shared machine prove nothing. Run by
 # `make check`.
 set -u
@@ -34,4 +35,7 @@ OPENBLAS_NUM_THREADS=1 ./bench/bench_hessian --quick --out "$tmp" >"$tmp/hessian
     exit 1
 }
 grep -q 'sparse hessian' "$tmp/hessian.csv" || { echo "hessian.csv lacks the sparse rows"; exit 1; }
-echo "bench_modes, bench_sparse and bench_hessian --quick: ran, wrote their files, every derivative agreed"
+./bench/bench_parse 25000 >"$tmp/parse.txt" 2>&1 || { cat "$tmp/parse.txt"; exit 1; }
+grep -q '^definitions  *25000 ' "$tmp/parse.txt" || { cat "$tmp/parse.txt"; exit 1; }
+echo "bench_modes, bench_sparse and bench_hessian --quick: ran, wrote their files, every derivative agreed;"
+echo "bench_parse compiled 25000 names of each family"

@@ -3,6 +3,7 @@
  * function of the language against analytic derivatives, in forward and
  * reverse mode. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,6 +222,37 @@ START_TEST(test_fixed_vars)
 }
 END_TEST
 
+/* 10^5 distinct inputs, and a chain of 10^5 definitions, compile (the
+ * lookup is hashed; bench/bench_parse shows the time growing linearly). */
+START_TEST(test_many_names)
+{
+    enum { N = 100000 };
+    char *text = malloc((size_t)N * 24 + 32), *t = text;
+    ck_assert_ptr_nonnull(text);
+    for (int i = 1; i <= N; i++)
+        t += sprintf(t, i == 1 ? "v%d" : " + v%d", i);
+    expr_program *p;
+    ck_assert_int_eq(expr_compile(&p, text, NULL, 0, NULL), DJ_OK);
+    ck_assert_uint_eq(p->ninputs, N);
+    ck_assert_str_eq(p->inputs[N - 1], "v100000");
+    expr_free(p);
+    t = text;
+    t += sprintf(t, "d1 = v\n");
+    for (int i = 2; i <= N; i++)
+        t += sprintf(t, "d%d = d%d + v\n", i, i - 1);
+    sprintf(t, "d%d\n", N);
+    ck_assert_int_eq(expr_compile(&p, text, NULL, 0, NULL), DJ_OK);
+    ck_assert_uint_eq(p->nlocals, N);
+    ck_assert_uint_eq(p->ninputs, 1);
+    dj_fn f = expr_fn(p);
+    double x = 0.5, J, y;
+    ck_assert_int_eq(dj_jacobian(&J, &y, &f, &x, NULL, NULL), DJ_OK);
+    ck_assert(J == N && y == 0.5 * N);
+    expr_free(p);
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("expr");
@@ -230,6 +262,10 @@ int main(void)
     tcase_add_test(tc, test_fixed_vars);
     tcase_add_loop_test(tc, test_errors_name_their_place, 0,
                         (int)(sizeof errors / sizeof errors[0]));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("limits");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_many_names);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

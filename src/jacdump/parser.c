@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lexer.h"
+#include "names.h"
 #include "program.h"
 
 static const struct {
@@ -55,48 +56,6 @@ static int find_function(const char *name, size_t len)
         if (strlen(functions[i].name) == len && memcmp(functions[i].name, name, len) == 0)
             return (int)i;
     return -1;
-}
-
-/* A growable array of names. */
-typedef struct names {
-    char **v;
-    size_t n, cap;
-} names;
-
-static int names_find(const names *ns, const char *s, size_t len)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        if (strlen(ns->v[i]) == len && memcmp(ns->v[i], s, len) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int names_add(names *ns, const char *s, size_t len)
-{
-    if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? 2 * ns->cap : 8;
-        char **v = realloc(ns->v, cap * sizeof *v);
-        if (v == NULL)
-            return DJ_ENOMEM;
-        ns->v = v;
-        ns->cap = cap;
-    }
-    char *copy = malloc(len + 1);
-    if (copy == NULL)
-        return DJ_ENOMEM;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    ns->v[ns->n++] = copy;
-    return DJ_OK;
-}
-
-static void names_free(names *ns)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        free(ns->v[i]);
-    free(ns->v);
-    ns->v = NULL;
-    ns->n = ns->cap = 0;
 }
 
 typedef struct parser {
@@ -268,7 +227,7 @@ static int parse_name(parser *ps, token name)
         return emit(ps, OP_CONST, 0, 0, DJ_PI, 1);
     if (len == 1 && s[0] == 'e')
         return emit(ps, OP_CONST, 0, 0, 2.71828182845904523536028747135266250, 1);
-    int local = names_find(&ps->locals, s, len);
+    ptrdiff_t local = names_find(&ps->locals, s, len);
     if (local >= 0) {
         if ((size_t)local >= ps->nlocals_ready)
             return fail_at(ps, &name, "'%.*s' is used before it is defined", (int)len, s);
@@ -277,13 +236,13 @@ static int parse_name(parser *ps, token name)
     if (find_function(s, len) >= 0)
         return fail_at(ps, &name, "'%.*s' is a function: write %.*s(...)", (int)len, s,
                        (int)len, s);
-    int input = names_find(&ps->inputs, s, len);
+    ptrdiff_t input = names_find(&ps->inputs, s, len);
     if (input < 0) {
         if (ps->fixed_inputs)
             return fail_at(ps, &name, "unknown variable '%.*s' (not in --vars)", (int)len, s);
         if (names_add(&ps->inputs, s, len) != DJ_OK)
             return fail_nomem(ps);
-        input = (int)ps->inputs.n - 1;
+        input = (ptrdiff_t)ps->inputs.n - 1;
     }
     return emit(ps, OP_INPUT, 0, (size_t)input, 0.0, 1);
 }
@@ -411,7 +370,7 @@ static int parse_statement(parser *ps)
         token next = lexer_next(&peek);
         if (next.kind == TOK_ASSIGN) {
             const char *s = ps->text + t.start;
-            int local = names_find(&ps->locals, s, t.length);
+            ptrdiff_t local = names_find(&ps->locals, s, t.length);
             advance(ps); /* name */
             advance(ps); /* '=' */
             if (parse_expr(ps) != DJ_OK)
@@ -564,6 +523,10 @@ int expr_compile(expr_program **out, const char *text, const char *const *vars, 
     p->outputs = ps.outputs.v;
     p->noutputs = ps.outputs.n;
     p->max_stack = ps.max_depth;
+    /* the program keeps the names, not their indexes */
+    name_index_free(&ps.inputs.ix);
+    name_index_free(&ps.locals.ix);
+    name_index_free(&ps.outputs.ix);
     *out = p;
     return DJ_OK;
 }
