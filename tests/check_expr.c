@@ -222,6 +222,70 @@ START_TEST(test_fixed_vars)
 }
 END_TEST
 
+/* text made of prefix repeated `times`, then middle, then suffix repeated. */
+static char *repeat(const char *prefix, size_t times, const char *middle, const char *suffix)
+{
+    size_t lp = strlen(prefix), lm = strlen(middle), ls = strlen(suffix);
+    char *t = malloc(times * (lp + ls) + lm + 1), *p = t;
+    ck_assert_ptr_nonnull(t);
+    for (size_t i = 0; i < times; i++, p += lp)
+        memcpy(p, prefix, lp);
+    memcpy(p, middle, lm);
+    p += lm;
+    for (size_t i = 0; i < times; i++, p += ls)
+        memcpy(p, suffix, ls);
+    *p = '\0';
+    return t;
+}
+
+/* Deep nesting is an error at the token that goes too deep, never a stack
+ * overflow: parentheses, signs, right-associative powers and calls. */
+static const struct {
+    const char *prefix, *middle, *suffix;
+    size_t times, column; /* column of the error: the level past the limit */
+} deep[] = {
+    {"(", "x", ")", 20000, EXPR_MAX_NESTING + 1},
+    {"-", "x", "", 25000, EXPR_MAX_NESTING + 1},
+    {"x^", "x", "", 1000000, 2 * EXPR_MAX_NESTING + 1},
+    {"sin(", "x", ")", 100000, 4 * EXPR_MAX_NESTING + 1},
+    {"2*(", "x", ")", 5000, 3 * EXPR_MAX_NESTING + 1},
+};
+
+START_TEST(test_deep_nesting_is_an_error)
+{
+    char *text = repeat(deep[_i].prefix, deep[_i].times, deep[_i].middle, deep[_i].suffix);
+    expr_program *p = NULL;
+    expr_error e;
+    ck_assert_int_eq(expr_compile(&p, text, NULL, 0, &e), DJ_EPARSE);
+    ck_assert_ptr_null(p);
+    ck_assert_str_eq(e.message, "nested more than 1000 levels deep (parentheses, signs, powers "
+                                "and calls)");
+    ck_assert_uint_eq(e.line, 1);
+    ck_assert_uint_eq(e.column, deep[_i].column);
+    free(text);
+}
+END_TEST
+
+/* Just under the limit compiles and differentiates in both modes. */
+START_TEST(test_nesting_under_the_limit)
+{
+    char *text = repeat("(", EXPR_MAX_NESTING - 1, "x", ")");
+    expr_program *p;
+    ck_assert_int_eq(expr_compile(&p, text, NULL, 0, NULL), DJ_OK);
+    free(text);
+    dj_fn f = expr_fn(p);
+    double x = 2, J, y;
+    dj_opts o = {.mode = DJ_MODE_REVERSE};
+    ck_assert_int_eq(dj_jacobian(&J, &y, &f, &x, &o, NULL), DJ_OK);
+    ck_assert(y == 2 && J == 1);
+    expr_free(p);
+    text = repeat("-", EXPR_MAX_NESTING - 1, "x", "");
+    ck_assert_int_eq(expr_compile(&p, text, NULL, 0, NULL), DJ_OK);
+    free(text);
+    expr_free(p);
+}
+END_TEST
+
 /* 10^5 distinct inputs, and a chain of 10^5 definitions, compile (the
  * lookup is hashed; bench/bench_parse shows the time growing linearly). */
 START_TEST(test_many_names)
@@ -265,6 +329,8 @@ int main(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_deep_nesting_is_an_error, 0, (int)(sizeof deep / sizeof deep[0]));
+    tcase_add_test(tc, test_nesting_under_the_limit);
     tcase_add_test(tc, test_many_names);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -68,6 +68,7 @@ typedef struct parser {
     size_t nlocals_ready; /* locals defined so far, in order */
     int fixed_inputs;
     size_t depth, max_depth;
+    int nesting; /* levels of parse_unary on the C stack */
     int paren; /* newlines inside parentheses are blanks */
     int status;
     expr_error *err;
@@ -295,9 +296,8 @@ static int parse_power(parser *ps)
 }
 
 /* unary := ('-' | '+') unary | power */
-static int parse_unary(parser *ps)
+static int parse_unary_nested(parser *ps)
 {
-    skip_newlines(ps);
     if (ps->tok.kind == TOK_MINUS || ps->tok.kind == TOK_PLUS) {
         int neg = ps->tok.kind == TOK_MINUS;
         advance(ps);
@@ -306,6 +306,21 @@ static int parse_unary(parser *ps)
         return neg ? emit(ps, OP_NEG, 0, 0, 0.0, 0) : DJ_OK;
     }
     return parse_power(ps);
+}
+
+/* Every recursion of the grammar (a sign, an exponent, a parenthesis, a
+ * call's argument) passes through here, so counting levels here bounds the
+ * C stack the parser takes: about EXPR_MAX_NESTING times five frames. */
+static int parse_unary(parser *ps)
+{
+    skip_newlines(ps);
+    if (ps->nesting == EXPR_MAX_NESTING)
+        return fail_at(ps, &ps->tok, "nested more than %d levels deep (parentheses, signs, "
+                                     "powers and calls)", EXPR_MAX_NESTING);
+    ps->nesting++;
+    int status = parse_unary_nested(ps);
+    ps->nesting--;
+    return status;
 }
 
 /* term := unary (('*' | '/') unary)* */

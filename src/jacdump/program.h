@@ -67,6 +67,11 @@ typedef struct expr_error {
     char message[200];
 } expr_error;
 
+/* The deepest nesting of parentheses, signs, powers and calls the parser
+ * accepts; deeper text is a DJ_EPARSE error at the token that goes too deep
+ * (the recursive parser would otherwise run out of C stack). */
+#define EXPR_MAX_NESTING 1000
+
 /* Compiles text. vars, when not NULL, fixes the inputs and their order
  * (nvars names); otherwise inputs are the unknown names in order of first
  * appearance, or x1..xn by number when every name has that form. Returns
