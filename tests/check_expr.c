@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../src/jacdump/program.h"
+#include "../src/jacdump/readers.h"
 #include "testlib.h"
 
 /* x = 0.3, y = 0.7 everywhere below */
@@ -317,6 +318,33 @@ START_TEST(test_many_names)
 }
 END_TEST
 
+/* --at by name looks names up by hash: 10^5 of them are read at once. */
+START_TEST(test_point_many_names)
+{
+    enum { N = 100000 };
+    char **names = malloc(N * sizeof *names), *text = malloc((size_t)N * 24), *t = text;
+    double *x = malloc(N * sizeof *x);
+    ck_assert(names != NULL && text != NULL && x != NULL);
+    for (int i = 0; i < N; i++) {
+        names[i] = malloc(16);
+        ck_assert_ptr_nonnull(names[i]);
+        snprintf(names[i], 16, "v%d", i);
+    }
+    for (int i = N; i-- > 0;) /* in reverse order */
+        t += sprintf(t, i == N - 1 ? "v%d=%d" : ",v%d=%d", i, i);
+    reader_error e;
+    ck_assert_int_eq(point_parse(x, N, names, text, &e), 0);
+    for (int i = 0; i < N; i++)
+        ck_assert(x[i] == i);
+    strcat(text, ",v7=1");
+    ck_assert_int_eq(point_parse(x, N, names, text, &e), -1);
+    ck_assert_msg(strstr(e.message, "'v7' is given twice") != NULL, "%s", e.message);
+    for (int i = 0; i < N; i++)
+        free(names[i]);
+    free(names), free(text), free(x);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("expr");
@@ -332,6 +360,7 @@ int main(void)
     tcase_add_loop_test(tc, test_deep_nesting_is_an_error, 0, (int)(sizeof deep / sizeof deep[0]));
     tcase_add_test(tc, test_nesting_under_the_limit);
     tcase_add_test(tc, test_many_names);
+    tcase_add_test(tc, test_point_many_names);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

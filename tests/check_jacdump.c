@@ -497,6 +497,15 @@ static const bad_case bad[] = {
     {{"-e", "x*y", "--at", "1,2,3"}, "jacdump: error: --at: too many values: the function has 2 inputs\n"},
     {{"-e", "x*y", "--at", "1"}, "jacdump: error: --at: 1 value for a function of 2 inputs\n"},
     {{"-e", "x*y", "--at", "1,two"}, "jacdump: error: --at: 'two' is not a number (column 3)\n"},
+    {{"-e", "x", "--at", "1,"}, "jacdump: error: --at: empty value (column 3)\n"},
+    {{"-e", "x*y", "--at", "1,,2"}, "jacdump: error: --at: empty value (column 3)\n"},
+    {{"-e", "x*y", "--at", "x=1,y="}, "jacdump: error: --at: empty value (column 7)\n"},
+    {{"-e", "x*y", "--at", "x=1,,y=2"}, "jacdump: error: --at: empty item (column 5)\n"},
+    {{"-e", "x", "--at", "1e999"},
+     "jacdump: error: --at: '1e999' is out of range: beyond the largest double, 1.8e308 "
+     "(column 1)\n"},
+    {{"-e", "x", "--at-file", "/dev/zero"},
+     "jacdump: error: /dev/zero:1:1: a NUL byte: this is not a text file of numbers\n"},
     {{"-e", "x*y", "--at", "x=1,z=2"}, "jacdump: error: --at: unknown variable 'z' (column 5)\n"},
     {{"-e", "x*y"}, "jacdump: error: no point: give --at VALUES or --at-file FILE\n"},
     {{"-f", "/nonexistent/model.txt", "--at", "1"},
@@ -560,6 +569,67 @@ START_TEST(test_bad_file_contents)
     char want[256];
     snprintf(want, sizeof want, "jacdump: error: %s:2:3: 'x3' is not a number\n", point);
     ck_assert_str_eq(r.err, want);
+    result_free(&r);
+}
+END_TEST
+
+/* --at-file: the same values --at accepts, errors at their line and column,
+ * found without reading on (a NUL byte, a word too long to be a number, more
+ * numbers than inputs), and a UTF-8 byte order mark skipped. */
+static const struct {
+    const char *bytes;
+    size_t len;
+    const char *error; /* after "jacdump: error: FILE:", or NULL: success */
+} point_files[] = {
+    {"1,,2", 4, "1:3: empty value before this ','\n"},
+    {",1 2", 4, "1:1: empty value before this ','\n"},
+    {"1 2,\n", 5, "1:4: empty value after this ','\n"},
+    {"1\n 2\0 3", 8, "2:3: a NUL byte: this is not a text file of numbers\n"},
+    {"1 1e999", 7, "1:3: '1e999' is out of range: beyond the largest double, 1.8e308\n"},
+    {"1 2 3", 5, "1:5: more numbers than the function's 2 inputs\n"},
+    {"\xef\xbb\xbf" "1, 2\n", 8, NULL},
+    {"1,\n2", 4, NULL},
+};
+
+START_TEST(test_point_file_contents)
+{
+    char point[] = "/tmp/jacdump-point-XXXXXX";
+    int fd = mkstemp(point);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, point_files[_i].bytes, point_files[_i].len) ==
+              (ssize_t)point_files[_i].len);
+    close(fd);
+    result r = run("-e", "x + y", "--at-file", point);
+    unlink(point);
+    if (point_files[_i].error == NULL) {
+        ck_assert_msg(r.status == 0, "%s", r.err);
+    } else {
+        char want[512];
+        snprintf(want, sizeof want, "jacdump: error: %s:%s", point, point_files[_i].error);
+        ck_assert_int_eq(r.status, 2);
+        ck_assert_str_eq(r.err, want);
+    }
+    result_free(&r);
+}
+END_TEST
+
+/* A word longer than any number stops the reader at once. */
+START_TEST(test_point_file_long_word)
+{
+    char point[] = "/tmp/jacdump-point-XXXXXX";
+    int fd = mkstemp(point);
+    ck_assert(fd >= 0);
+    char chunk[4096];
+    memset(chunk, '7', sizeof chunk);
+    for (int i = 0; i < 256; i++) /* 1 MB without a separator */
+        ck_assert(write(fd, chunk, sizeof chunk) == (ssize_t)sizeof chunk);
+    close(fd);
+    result r = run("-e", "x", "--at-file", point);
+    unlink(point);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, ":1:1: '7777") && strstr(r.err, "...' is not a number (longer "
+                                                                "than 127 bytes)\n"),
+                  "%s", r.err);
     result_free(&r);
 }
 END_TEST
@@ -684,6 +754,9 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_bad_input_exit_2, 0, (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(tc, test_bad_file_contents);
+    tcase_add_loop_test(tc, test_point_file_contents, 0,
+                        (int)(sizeof point_files / sizeof point_files[0]));
+    tcase_add_test(tc, test_point_file_long_word);
     tcase_add_test(tc, test_allocation_failure_walk);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -397,7 +397,7 @@ static int read_point(session *s)
         reader_error e;
         double *v;
         size_t count;
-        if (point_read_file(&v, &count, s->o.at_file, &e) != 0)
+        if (point_read_file(&v, &count, s->o.at_file, n, &e) != 0)
             return error("%s", e.message);
         if (count != n) {
             free(v);

@@ -81,7 +81,7 @@ void name_index_free(name_index *ix)
     ix->nslots = 0;
 }
 
-int names_add(names *ns, const char *s, size_t len)
+int names_add(name_list *ns, const char *s, size_t len)
 {
     if (ns->n == ns->cap) {
         if (ns->cap > SIZE_MAX / 4 / sizeof *ns->v)
@@ -106,12 +106,12 @@ int names_add(names *ns, const char *s, size_t len)
     return DJ_OK;
 }
 
-ptrdiff_t names_find(const names *ns, const char *s, size_t len)
+ptrdiff_t names_find(const name_list *ns, const char *s, size_t len)
 {
     return name_index_find(&ns->ix, ns->v, s, len);
 }
 
-void names_free(names *ns)
+void names_free(name_list *ns)
 {
     for (size_t i = 0; i < ns->n; i++)
         free(ns->v[i]);

@@ -1,5 +1,5 @@
 /* names.h: names with a hashed index, so that looking one up costs the same
- * whatever how many there are, and a text of 10^5 names compiles in time
+ * however many there are, and a text of 10^5 names compiles in time
  * linear in its length (a linear scan made it quadratic: 10^5 inputs took
  * 15.6 s). */
 #ifndef JACDUMP_NAMES_H
@@ -23,20 +23,20 @@ ptrdiff_t name_index_find(const name_index *ix, char *const *v, const char *s, s
 void name_index_free(name_index *ix);
 
 /* A growable array of names that owns its copies, with its index. */
-typedef struct names {
+typedef struct name_list {
     char **v;
     size_t n, cap;
     name_index ix;
-} names;
+} name_list;
 
 /* Appends a copy of s[0..len). Returns DJ_OK or DJ_ENOMEM; on failure ns
  * is as it was. */
-int names_add(names *ns, const char *s, size_t len);
+int names_add(name_list *ns, const char *s, size_t len);
 
 /* The position of s[0..len) in ns, or -1. */
-ptrdiff_t names_find(const names *ns, const char *s, size_t len);
+ptrdiff_t names_find(const name_list *ns, const char *s, size_t len);
 
 /* Frees everything; ns is empty again. */
-void names_free(names *ns);
+void names_free(name_list *ns);
 
 #endif

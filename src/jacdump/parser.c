@@ -64,7 +64,7 @@ typedef struct parser {
     const char *text;
     expr_instr *code;
     size_t ncode, cap;
-    names inputs, locals, outputs;
+    name_list inputs, locals, outputs;
     size_t nlocals_ready; /* locals defined so far, in order */
     int fixed_inputs;
     size_t depth, max_depth;
@@ -463,7 +463,7 @@ static int number_inputs(parser *ps)
         if (k > max)
             max = k;
     }
-    names numbered = {0};
+    name_list numbered = {0};
     for (unsigned long k = 1; k <= max; k++) {
         char buf[16];
         int len = snprintf(buf, sizeof buf, "x%lu", k);

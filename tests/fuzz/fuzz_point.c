@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         double *v = NULL;
         size_t count = 0;
-        if (point_read_stream(&v, &count, f, "fuzz", &err) == 0)
+        if (point_read_stream(&v, &count, f, "fuzz", 64, &err) == 0)
             free(v);
         else if (err.message[0] == '\0')
             abort();
