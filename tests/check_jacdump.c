@@ -7,12 +7,16 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testlib.h"
 
 static const char *jacdump, *golden_dir, *sample_lib;
+
+/* An address-space limit for the next child (0: none), as ulimit -v sets. */
+static rlim_t child_as_limit;
 
 typedef struct {
     char *out, *err;
@@ -64,8 +68,17 @@ static result run_argv(const char *program, const char **argv, const char *input
         close(in[1]), close(out[0]), close(err[0]);
         for (char *const *e = env; e && *e; e++) {
             char *eq = strchr(*e, '=');
+            if (eq == NULL) { /* "NAME": unset it */
+                unsetenv(*e);
+                continue;
+            }
             *eq = '\0'; /* the child's copy of the string */
             setenv(*e, eq + 1, 1);
+        }
+        if (child_as_limit != 0) {
+            struct rlimit lim = {child_as_limit, child_as_limit};
+            setrlimit(RLIMIT_AS, &lim);
+            alarm(20); /* a hang ends as a signal, which the test reports */
         }
         /* execv's argv is char *const[] for historical reasons */
         union {
@@ -658,6 +671,65 @@ START_TEST(test_help_and_version)
 }
 END_TEST
 
+/* The real program behind libtool's wrapper script (which a test that sets
+ * its own environment or limits would run instead), and the LD_LIBRARY_PATH
+ * entry it needs; jacdump itself in a static build. */
+static const char *real_program(const char *wrapper, const char *name, char *real, size_t size,
+                                char *libdir, size_t libdir_size, const char *top)
+{
+    snprintf(real, size, "%.*s/.libs/%s", (int)(strrchr(wrapper, '/') - wrapper), wrapper, name);
+    snprintf(libdir, libdir_size, "LD_LIBRARY_PATH=%s/.libs", top);
+    return access(real, X_OK) == 0 ? real : wrapper;
+}
+
+/* Under ulimit -v 100000, OpenBLAS's worker thread cannot allocate its
+ * buffer and retries forever, and the process hung at exit joining it;
+ * jacdump then runs with one BLAS thread. A program that sets
+ * OPENBLAS_NUM_THREADS=1 itself, as the README says, exits too. Skipped
+ * under AddressSanitizer, which needs terabytes of address space. */
+START_TEST(test_address_space_limit)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return;
+#endif
+#endif
+    char real[1024], libdir[1100], top[1024];
+    snprintf(top, sizeof top, "%.*s", (int)(strrchr(jacdump, '/') - jacdump), jacdump);
+    const char *program = real_program(jacdump, "jacdump", real, sizeof real, libdir,
+                                       sizeof libdir, top);
+    const char *argv[] = {program, "-e", "x*y, sin(x) + y^2", "--at", "x=1,y=2", NULL};
+    char unset1[] = "OPENBLAS_NUM_THREADS", unset2[] = "GOTO_NUM_THREADS";
+    char *env[] = {libdir, unset1, unset2, NULL};
+    child_as_limit = (rlim_t)100000 * 1024;
+    result r = run_argv(program, argv, NULL, env);
+    child_as_limit = 0;
+    ck_assert_msg(r.status == 0, "exit %d (-1: killed, a hang ended by alarm), stderr: %s",
+                  r.status, r.err);
+    char *want = golden("expr.out");
+    ck_assert_str_eq(r.out, want);
+    free(want);
+    result_free(&r);
+    const char *examples = getenv("EXAMPLES_DIR");
+    if (examples == NULL)
+        return;
+    char wrapper[1024], preal[1100];
+    snprintf(wrapper, sizeof wrapper, "%s/polar", examples);
+    const char *polar = real_program(wrapper, "polar", preal, sizeof preal, libdir, sizeof libdir,
+                                     top);
+    const char *pargv[] = {polar, NULL};
+    char one[] = "OPENBLAS_NUM_THREADS=1";
+    char *penv[] = {libdir, one, NULL};
+    child_as_limit = (rlim_t)100000 * 1024;
+    r = run_argv(polar, pargv, NULL, penv);
+    child_as_limit = 0;
+    ck_assert_msg(r.status == 0, "polar: exit %d, stderr: %s", r.status, r.err);
+    result_free(&r);
+}
+END_TEST
+
 /* Every allocation of a jacdump run, failed one at a time: each run ends
  * with status 0 (the allocation was not needed) or 2 and one error line,
  * never a crash or a hang. The real binary is run (libtool's wrapper is a
@@ -749,6 +821,7 @@ int main(void)
     tcase_add_test(tc, test_json_parses);
     tcase_add_test(tc, test_npy_bytes);
     tcase_add_test(tc, test_help_and_version);
+    tcase_add_test(tc, test_address_space_limit);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");
     tcase_set_timeout(tc, 60);

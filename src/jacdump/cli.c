@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <dualjac.h>
 
@@ -1000,8 +1002,36 @@ static int run(session *s, int argc, char **argv)
     return (check_failed || nonfinite) ? EXIT_BAD_RESULT : 0;
 }
 
+/* OpenBLAS starts its thread pool when it is loaded, before main, sized by
+ * OPENBLAS_NUM_THREADS or the number of cores. Under an address-space limit
+ * (ulimit -v 100000) a worker cannot allocate its 128 MB buffer, retries
+ * forever, and the process hangs at exit joining it. jacdump's Jacobians
+ * gain nothing from BLAS threads, so when such a limit is set and the user
+ * chose no number of BLAS threads, jacdump runs itself again with one: the
+ * variable must be set before OpenBLAS loads, and exec ends the stuck worker
+ * with the old image. (Setting it from a .preinit_array function does not
+ * work: glibc's own initialiser, which runs later, restores the environment
+ * the process started with.) */
+static void one_blas_thread_under_limits(char **argv)
+{
+#if defined(__linux__)
+    struct rlimit as, data;
+    if (getenv("OPENBLAS_NUM_THREADS") != NULL || getenv("GOTO_NUM_THREADS") != NULL)
+        return;
+    if (getrlimit(RLIMIT_AS, &as) != 0 || getrlimit(RLIMIT_DATA, &data) != 0 ||
+        (as.rlim_cur == RLIM_INFINITY && data.rlim_cur == RLIM_INFINITY))
+        return;
+    if (setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+        execv("/proc/self/exe", argv);
+    /* not run again (no /proc): go on as we are */
+#else
+    (void)argv;
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    one_blas_thread_under_limits(argv);
     session s;
     memset(&s, 0, sizeof s);
     int rc = run(&s, argc, argv);
