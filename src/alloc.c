@@ -44,4 +44,12 @@ void *dj__realloc(void *p, size_t size)
     return realloc(p, size ? size : 1);
 }
 
+void *dj__malloc_array(size_t count, size_t size)
+{
+    size_t bytes;
+    if (!dj__bytes(count, size, &bytes))
+        return NULL;
+    return dj__malloc(bytes);
+}
+
 void dj__free(void *p) { free(p); }

@@ -88,7 +88,7 @@ static int by_key_desc(const void *a, const void *b)
 static int largest_first(const dj_pattern *p, const dj_pattern *t, size_t *order)
 {
     size_t n = p->n;
-    keyed *k = dj__malloc(n * sizeof *k);
+    keyed *k = dj__malloc_array(n, sizeof *k);
     if (k == NULL)
         return DJ_ENOMEM;
     for (size_t j = 0; j < n; j++)
@@ -107,10 +107,10 @@ static int largest_first(const dj_pattern *p, const dj_pattern *t, size_t *order
  * degree). */
 int dj__smallest_last(const size_t *ptr, const size_t *adj, size_t n, size_t *order)
 {
-    size_t *deg = dj__malloc((n ? n : 1) * sizeof *deg);
-    size_t *next = dj__malloc((n ? n : 1) * sizeof *next);
-    size_t *prev = dj__malloc((n ? n : 1) * sizeof *prev);
-    size_t *head = dj__malloc((n ? n : 1) * sizeof *head); /* degrees are < n */
+    size_t *deg = dj__malloc_array(n ? n : 1, sizeof *deg);
+    size_t *next = dj__malloc_array(n ? n : 1, sizeof *next);
+    size_t *prev = dj__malloc_array(n ? n : 1, sizeof *prev);
+    size_t *head = dj__malloc_array(n ? n : 1, sizeof *head); /* degrees are < n */
     unsigned char *gone = dj__calloc(n ? n : 1, 1);
     int status = DJ_OK;
     if (!deg || !next || !prev || !head || !gone) {
@@ -179,9 +179,11 @@ static int smallest_last(const dj_pattern *p, const dj_pattern *t, size_t *order
             return DJ_ENOTSUP;
         ends += d;
     }
-    size_t *adj_ptr = dj__malloc((n + 1) * sizeof *adj_ptr);
-    size_t *adj = dj__malloc((ends ? ends : 1) * sizeof *adj);
-    size_t *mark = dj__malloc((n ? n : 1) * sizeof *mark);
+    if (n + 1 == 0)
+        return DJ_ERANGE;
+    size_t *adj_ptr = dj__malloc_array(n + 1, sizeof *adj_ptr);
+    size_t *adj = dj__malloc_array(ends ? ends : 1, sizeof *adj);
+    size_t *mark = dj__malloc_array(n ? n : 1, sizeof *mark);
     int status = DJ_OK;
     if (!adj_ptr || !adj || !mark) {
         status = DJ_ENOMEM;
@@ -217,7 +219,7 @@ done:
 static int color_columns(dj_coloring *c, const dj_pattern *p, const dj_pattern *t, dj_order order)
 {
     size_t n = p->n, bytes;
-    if (!dj__mul_size(n, sizeof(size_t), &bytes))
+    if (!dj__bytes(n, sizeof(size_t), &bytes))
         return DJ_ERANGE;
     size_t *best = dj__malloc(bytes), *color = dj__malloc(bytes);
     size_t *perm = dj__malloc(bytes), *forbid = dj__malloc(bytes);
@@ -316,7 +318,7 @@ int dj_coloring_valid(const dj_coloring *c, const dj_pattern *p)
     for (size_t j = 0; j < p->n; j++)
         if (c->color[j] >= c->count)
             return 0;
-    size_t *seen = dj__malloc((c->count ? c->count : 1) * sizeof *seen);
+    size_t *seen = dj__malloc_array(c->count ? c->count : 1, sizeof *seen);
     if (seen == NULL)
         return 0;
     for (size_t k = 0; k < c->count; k++)

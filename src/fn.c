@@ -19,7 +19,7 @@ static int arrays_overlap(const double *y, size_t m, const double *x, size_t n)
 {
     uintptr_t ya = (uintptr_t)y, xa = (uintptr_t)x;
     size_t ybytes, xbytes;
-    if (!dj__mul_size(m, sizeof *y, &ybytes) || !dj__mul_size(n, sizeof *x, &xbytes))
+    if (!dj__bytes(m, sizeof *y, &ybytes) || !dj__bytes(n, sizeof *x, &xbytes))
         return 1; /* no such arrays exist */
     return ya < xa ? xa - ya < ybytes : ya - xa < xbytes;
 }

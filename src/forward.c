@@ -17,7 +17,7 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
         return DJ_ENOTSUP;
     size_t nx, ny, bytes;
     if (!dj__mul_size(f->n, 2, &nx) || !dj__mul_size(f->m, 2, &ny) || nx + ny < nx ||
-        !dj__mul_size(nx + ny, sizeof(double), &bytes))
+        !dj__bytes(nx + ny, sizeof(double), &bytes))
         return DJ_ERANGE;
     void *tmp;
     double *X = dj__workspace_reserve(opts ? opts->ws : NULL, bytes, &tmp);

@@ -63,7 +63,7 @@ static int grow(void **array, size_t *cap, size_t need, size_t size, size_t floo
         return 1;
     size_t want = *cap > floor_cap / 2 ? *cap : floor_cap / 2;
     while (want < need) {
-        if (want > SIZE_MAX / 2 / size)
+        if (want > (size_t)PTRDIFF_MAX / 2 / size) /* want·size stays <= PTRDIFF_MAX */
             return 0;
         want *= 2;
     }
@@ -89,6 +89,9 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
         cap = cap < 65536 ? 2 * cap : cap + cap / 4;
     if (cap > limit)
         cap = limit;
+    size_t bytes;
+    if (!dj__bytes(cap, sizeof *g->node, &bytes)) /* a 32-bit size_t */
+        return DJ_ERANGE;
     /* The two arrays grow one by one; capacity counts only when both have,
      * and a failure leaves every array valid at its old or a larger size. */
     void *p = dj__realloc(g->op, cap * sizeof *g->op);

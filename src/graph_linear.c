@@ -2,6 +2,7 @@
  * with their sweeps through BLAS: J·v is W·v (dgemv, or dgemm for k
  * directions), uᵀJ is Wᵀu, and the adjoint of a variable W is u·xᵀ (dger). */
 #include <cblas.h>
+#include <math.h>
 #include <string.h>
 
 #include "graph_internal.h"
@@ -74,10 +75,28 @@ static void outputs_of(dj_var *y, dj_graph *g, const struct dj__block *blk, size
             g->values[blk->out + i] = y[i].v;
 }
 
+/* Sizes BLAS cannot take (dj__blas_dims), or whose W, b and x pools would
+ * overflow: NaN outputs on x's graph, whose sticky status becomes
+ * DJ_ERANGE. Checked before anything is read. */
+static int dims_refused(dj_var *y, const dj_var *x, size_t m, size_t n)
+{
+    size_t mn;
+    if (dj__blas_dims(m, n) && dj__mul_size(m, n, &mn) && mn + m >= mn && mn + m + n >= mn + m)
+        return 0;
+    dj_graph *g = n > 0 ? x[0].g : NULL;
+    if (g != NULL)
+        dj__graph_fail(g, DJ_ERANGE);
+    for (size_t i = 0; i < m; i++) {
+        y[i] = dj_var_const((double)NAN);
+        y[i].g = g; /* keeps the error reachable; id 0 has no derivative */
+    }
+    return 1;
+}
+
 void dj_var_linear(dj_var *y, const double *W, const dj_var *x, const double *b, size_t m,
                    size_t n)
 {
-    if (m == 0)
+    if (m == 0 || dims_refused(y, x, m, n))
         return;
     int mixed = 0;
     dj_graph *g = common_graph(NULL, x, n, &mixed);
@@ -118,7 +137,7 @@ void dj_var_linear(dj_var *y, const double *W, const dj_var *x, const double *b,
 void dj_var_dense(dj_var *y, const dj_var *W, const dj_var *x, const dj_var *b, size_t m,
                   size_t n)
 {
-    if (m == 0)
+    if (m == 0 || dims_refused(y, x, m, n))
         return;
     int mixed = 0;
     dj_graph *g = common_graph(NULL, x, n, &mixed);

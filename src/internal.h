@@ -30,6 +30,26 @@ static inline int dj__mul_size(size_t a, size_t b, size_t *out)
     return 1;
 }
 
+/* *out = the bytes of count elements of size bytes; returns 0 when no
+ * object can be that large: the product overflows size_t, or exceeds
+ * PTRDIFF_MAX, past which pointer arithmetic inside the object is undefined
+ * (and an index times the element size wraps). Every size that reaches an
+ * allocation or an index goes through this, in bytes, not in elements. */
+static inline int dj__bytes(size_t count, size_t size, size_t *out)
+{
+    return dj__mul_size(count, size, out) && *out <= (size_t)PTRDIFF_MAX;
+}
+
+/* Whether an m×n matrix can go through BLAS: m and n fit in its integer
+ * type (blasint: int, or 64 bits in an INTERFACE64 build), and the m·n
+ * doubles in an object (dj__bytes). The layers check this before any BLAS
+ * call; a cast would wrap 2^31 columns to a negative size. */
+int dj__blas_dims(size_t m, size_t n);
+
+/* An array of count elements of size bytes (at least one byte), or NULL
+ * when it cannot exist (dj__bytes) or cannot be allocated. */
+void *dj__malloc_array(size_t count, size_t size);
+
 /* Grows ws to at least size bytes (contents are not kept). A null ws means a
  * temporary that *tmp owns; the caller frees *tmp. Returns the buffer or NULL. */
 void *dj__workspace_reserve(dj_workspace *ws, size_t size, void **tmp);

@@ -76,8 +76,11 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
         ld = min_ld;
     if (ld < min_ld)
         return DJ_EDIM;
-    size_t cells;
-    if (!dj__mul_size(opts->layout == DJ_ROW_MAJOR ? f->m : f->n, ld, &cells))
+    /* J spans outer·ld doubles: their bytes, not only their count, must fit
+     * (m = n = 2, ld = SIZE_MAX/4 has a count that fits and bytes that wrap) */
+    size_t cells, bytes;
+    if (!dj__mul_size(opts->layout == DJ_ROW_MAJOR ? f->m : f->n, ld, &cells) ||
+        !dj__bytes(cells, sizeof(double), &bytes))
         return DJ_ERANGE;
     if (opts->chunk != 0 && !dj_chunk_valid(opts->chunk))
         return DJ_ECHUNK;

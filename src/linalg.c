@@ -1,17 +1,26 @@
 /* linalg.c: y = W·x + b on arrays of every dual type, through CBLAS. */
 #include <cblas.h>
+#include <math.h>
+#include <stdint.h>
 #include <limits.h>
 
 #include "internal.h"
+
+int dj__blas_dims(size_t m, size_t n)
+{
+    size_t max = sizeof(blasint) >= 8 ? (size_t)INT64_MAX : (size_t)INT_MAX, mn, bytes;
+    return m <= max && n <= max && dj__mul_size(m, n, &mn) && dj__bytes(mn, sizeof(double), &bytes);
+}
 
 void dj_double_linear(double *y, const double *W, const double *x, const double *b, size_t m,
                       size_t n)
 {
     if (m == 0)
         return;
-    if (n == 0) {
+    if (n == 0 || !dj__blas_dims(m, n)) {
+        /* sizes BLAS cannot take give NaN, as a domain error does */
         for (size_t i = 0; i < m; i++)
-            y[i] = b ? b[i] : 0.0;
+            y[i] = n == 0 ? (b ? b[i] : 0.0) : (double)NAN;
         return;
     }
     if (b != NULL) {
@@ -28,6 +37,12 @@ static void linear_strided(double *Y, const double *W, const double *X, const do
 {
     if (m == 0)
         return;
+    if (!dj__blas_dims(m, n) || !dj__blas_dims(m, s)) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t t = 0; t < s; t++)
+                Y[i * s + t] = (double)NAN;
+        return;
+    }
     if (n == 0) {
         for (size_t i = 0; i < m; i++)
             for (size_t t = 0; t < s; t++)

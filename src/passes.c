@@ -199,7 +199,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     size_t n = f->n, m = f->m, s = dj__stride(job->k), per, bytes, all;
     run->threads = 1;
     run->finite = 1;
-    if (n + m < n || !dj__mul_size(n + m, s, &per) || !dj__mul_size(per, sizeof(double), &bytes))
+    if (n + m < n || !dj__mul_size(n + m, s, &per) || !dj__bytes(per, sizeof(double), &bytes))
         return DJ_ERANGE;
     void *tmp = NULL;
     double *buf = dj__workspace_reserve_passes(ws, bytes, &tmp);
@@ -233,7 +233,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     }
     int t = threads_for(threads, job->count - next, first);
     double *many = NULL;
-    if (t > 1 && dj__mul_size(bytes, (size_t)t, &all))
+    if (t > 1 && dj__bytes(bytes, (size_t)t, &all))
         many = dj__workspace_reserve_passes(ws, all, &tmp);
     if (many == NULL) {
         /* serial, also when the threads' buffers could not be had */
@@ -284,7 +284,7 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
     if (status != DJ_OK)
         return status;
     if (n + m < n || !dj__mul_size(K, n + m, &seeds) || work + seeds < work ||
-        !dj__mul_size(per = work + seeds, sizeof(double), &bytes))
+        !dj__bytes(per = work + seeds, sizeof(double), &bytes))
         return DJ_ERANGE;
     void *tmp = NULL;
     double *buf = dj__workspace_reserve_passes(ws, bytes, &tmp);
@@ -309,7 +309,7 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
     }
     int t = threads_for(threads, job->count - next, first);
     double *many = NULL;
-    if (t > 1 && status == DJ_OK && dj__mul_size(bytes, (size_t)t, &all))
+    if (t > 1 && status == DJ_OK && dj__bytes(bytes, (size_t)t, &all))
         many = dj__workspace_reserve_passes(ws, all, &tmp);
     if (many == NULL) {
         for (size_t r = next; status == DJ_OK && r < job->count; r++)

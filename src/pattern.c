@@ -22,8 +22,8 @@ void dj_pattern_clear(dj_pattern *p)
 int dj__pattern_alloc(dj_pattern *out, size_t m, size_t n, size_t nnz)
 {
     size_t rb, cb;
-    if (m + 1 == 0 || !dj__mul_size(m + 1, sizeof(size_t), &rb) ||
-        !dj__mul_size(nnz, sizeof(size_t), &cb))
+    if (m + 1 == 0 || !dj__bytes(m + 1, sizeof(size_t), &rb) ||
+        !dj__bytes(nnz, sizeof(size_t), &cb))
         return DJ_ERANGE;
     size_t *row_ptr = dj__malloc(rb), *col = dj__malloc(cb);
     if (row_ptr == NULL || col == NULL) {

@@ -11,7 +11,15 @@ enum { STACK_DOUBLES = 512 };
 
 static double *scratch_get(double *stack, size_t need)
 {
-    return need <= STACK_DOUBLES ? stack : dj__malloc(need * sizeof(double));
+    return need <= STACK_DOUBLES ? stack : dj__malloc_array(need, sizeof(double));
+}
+
+/* a + b + c + d, or SIZE_MAX (which no scratch can hold) when it overflows */
+static size_t sum4(size_t a, size_t b, size_t c, size_t d)
+{
+    if (b > SIZE_MAX - a || c > SIZE_MAX - a - b || d > SIZE_MAX - a - b - c)
+        return SIZE_MAX;
+    return a + b + c + d;
 }
 
 static void scratch_put(double *stack, double *p)
@@ -39,7 +47,7 @@ static void apply_strided(double *Y, const dj_primitive *p, const double *X, int
 {
     size_t ni = p->n_in, no = p->n_out, s = (size_t)k + 1;
     double stack[STACK_DOUBLES];
-    double *x = scratch_get(stack, 2 * ni + 2 * no + p->n_saved);
+    double *x = scratch_get(stack, sum4(ni, ni, sum4(no, no, 0, 0), p->n_saved));
     if (x == NULL) {
         for (size_t t = 0; t < no * s; t++)
             Y[t] = NAN;
@@ -89,7 +97,7 @@ void dj_var_apply(dj_var *y, const dj_primitive *p, const dj_var *x)
             mixed = 1;
         }
     }
-    size_t need = ni + no + p->n_saved;
+    size_t need = sum4(ni, no, p->n_saved, 0);
     struct dj__block *b = NULL;
     size_t data = SIZE_MAX, ids = SIZE_MAX;
     if (g != NULL && !mixed && g->status == DJ_OK) {

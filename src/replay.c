@@ -33,8 +33,9 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
         return g->status;
     if (g->count == 0)
         return DJ_EDIM;
-    size_t extra = 2 * dj__graph_block_dim(g) + 1;
-    if (g->count + extra < g->count)
+    size_t dim = dj__graph_block_dim(g), extra = 2 * dim + 1, bytes;
+    if (dim > (SIZE_MAX - 1) / 2 || g->count + extra < g->count ||
+        !dj__bytes(g->count + extra, sizeof(double), &bytes))
         return DJ_ERANGE;
     double *V = dj__graph_work(g, g->count + extra);
     if (V == NULL)

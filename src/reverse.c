@@ -39,7 +39,7 @@ static int record(dj_graph *g, const dj_fn *f, const double *x, dj_var *vars)
 /* Bytes for f's n + m graph variables; 0 on overflow. */
 static int record_bytes(const dj_fn *f, size_t *bytes)
 {
-    return f->n + f->m >= f->n && dj__mul_size(f->n + f->m, sizeof(dj_var), bytes);
+    return f->n + f->m >= f->n && dj__bytes(f->n + f->m, sizeof(dj_var), bytes);
 }
 
 /* A driver's recording of f at x: on the workspace's graph or on tmp, its

@@ -59,18 +59,20 @@ static int build_index(dj_sparse *s)
 {
     const dj_pattern *p = &s->pattern;
     size_t m = p->m, n = p->n, nnz = p->nnz, cc = s->columns.count, rc = s->rows.count;
-    size_t z = sizeof(size_t);
-    s->entry_row = dj__malloc((nnz ? nnz : 1) * z);
-    s->entry_color = dj__malloc((nnz ? nnz : 1) * z);
-    s->col_groups = dj__malloc(n * z);
-    s->col_group_ptr = dj__malloc((cc + 1) * z);
-    s->col_entries = dj__malloc((nnz ? nnz : 1) * z);
-    s->col_entry_ptr = dj__malloc((cc + 1) * z);
-    s->row_groups = dj__malloc(m * z);
-    s->row_group_ptr = dj__malloc((rc + 1) * z);
-    s->row_entries = dj__malloc((nnz ? nnz : 1) * z);
-    s->row_entry_ptr = dj__malloc((rc + 1) * z);
-    size_t *color = dj__malloc((nnz ? nnz : 1) * z);
+    size_t z = sizeof(size_t), e1 = nnz ? nnz : 1;
+    if (cc + 1 == 0 || rc + 1 == 0)
+        return DJ_ERANGE;
+    s->entry_row = dj__malloc_array(e1, z);
+    s->entry_color = dj__malloc_array(e1, z);
+    s->col_groups = dj__malloc_array(n, z);
+    s->col_group_ptr = dj__malloc_array(cc + 1, z);
+    s->col_entries = dj__malloc_array(e1, z);
+    s->col_entry_ptr = dj__malloc_array(cc + 1, z);
+    s->row_groups = dj__malloc_array(m, z);
+    s->row_group_ptr = dj__malloc_array(rc + 1, z);
+    s->row_entries = dj__malloc_array(e1, z);
+    s->row_entry_ptr = dj__malloc_array(rc + 1, z);
+    size_t *color = dj__malloc_array(e1, z);
     if (!s->entry_row || !s->entry_color || !s->col_groups || !s->col_group_ptr || !s->col_entries ||
         !s->col_entry_ptr || !s->row_groups || !s->row_group_ptr || !s->row_entries ||
         !s->row_entry_ptr || !color) {
@@ -303,8 +305,8 @@ int dj_sparse_to_dense(double *J, const dj_pattern *p, const double *values, dj_
         ld = min_ld;
     if (ld < min_ld)
         return DJ_EDIM;
-    size_t outer = layout == DJ_ROW_MAJOR ? p->m : p->n, cells;
-    if (!dj__mul_size(outer, ld, &cells))
+    size_t outer = layout == DJ_ROW_MAJOR ? p->m : p->n, cells, bytes;
+    if (!dj__mul_size(outer, ld, &cells) || !dj__bytes(cells, sizeof(double), &bytes))
         return DJ_ERANGE;
     for (size_t o = 0; o < outer; o++)
         memset(J + o * ld, 0, min_ld * sizeof *J);

@@ -19,7 +19,7 @@ static int cols_push(cols *c, size_t j)
 {
     if (c->len == c->cap) {
         size_t cap = c->cap ? c->cap + c->cap / 2 : 1024, bytes;
-        if (!dj__mul_size(cap, sizeof *c->v, &bytes))
+        if (!dj__bytes(cap, sizeof *c->v, &bytes))
             return DJ_ERANGE;
         size_t *v = dj__realloc(c->v, bytes);
         if (v == NULL)
@@ -143,9 +143,9 @@ int dj_pattern_of_graph(dj_pattern *p, const dj_graph *g)
     if (m == 0 || n == 0)
         return DJ_EDIM;
     size_t sb, kb, ib, rb;
-    if (!dj__mul_size(count, sizeof(size_t), &sb) || !dj__mul_size(count, sizeof(uint32_t), &kb) ||
-        !dj__mul_size(count, sizeof(size_t), &ib) || m + 1 == 0 ||
-        !dj__mul_size(m + 1, sizeof(size_t), &rb))
+    if (!dj__bytes(count, sizeof(size_t), &sb) || !dj__bytes(count, sizeof(uint32_t), &kb) ||
+        !dj__bytes(count, sizeof(size_t), &ib) || m + 1 == 0 ||
+        !dj__bytes(m + 1, sizeof(size_t), &rb))
         return DJ_ERANGE;
     size_t *stamp = dj__calloc(count, sizeof *stamp);
     uint32_t *stack = dj__malloc(kb);

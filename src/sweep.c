@@ -114,9 +114,10 @@ int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles)
         return DJ_ECHUNK;
     if (g->count == 0)
         return DJ_EDIM;
-    size_t K = (size_t)k, cells, extra;
-    if (!dj__mul_size(g->count, K, &cells) ||
-        !dj__mul_size(2 * dj__graph_block_dim(g) + 1, K, &extra) || cells + extra < cells)
+    size_t K = (size_t)k, cells, extra, dim = dj__graph_block_dim(g), bytes;
+    if (dim > (SIZE_MAX - 1) / 2 || !dj__mul_size(g->count, K, &cells) ||
+        !dj__mul_size(2 * dim + 1, K, &extra) || cells + extra < cells ||
+        !dj__bytes(cells + extra, sizeof(double), &bytes))
         return DJ_ERANGE;
     *doubles = cells + extra;
     return DJ_OK;

@@ -249,6 +249,70 @@ START_TEST(test_sizes_and_chunks)
 }
 END_TEST
 
+/* A leading dimension whose cell count fits in size_t but whose bytes do
+ * not: J[1·ld + j] would wrap around to before J. Refused in every mode and
+ * layout, and J is not written (ASan would see a write out of bounds). */
+START_TEST(test_huge_leading_dimension)
+{
+    dj_fn f = known[1].fn; /* 2 x 2 */
+    double x[2] = {1, 2}, J[8], y[2] = {-1, -1};
+    const size_t lds[] = {SIZE_MAX / 4, SIZE_MAX / 8 + 1, (size_t)PTRDIFF_MAX, SIZE_MAX / 2};
+    for (size_t t = 0; t < sizeof lds / sizeof lds[0]; t++)
+        for (int mode = DJ_MODE_AUTO; mode <= DJ_MODE_REVERSE; mode++)
+            for (int layout = DJ_ROW_MAJOR; layout <= DJ_COL_MAJOR; layout++) {
+                for (int i = 0; i < 8; i++)
+                    J[i] = -7.0;
+                dj_opts o = {.mode = (dj_mode)mode, .layout = (dj_layout)layout, .ld = lds[t]};
+                ck_assert_int_eq(dj_jacobian(J, y, &f, x, &o, NULL), DJ_ERANGE);
+                for (int i = 0; i < 8; i++)
+                    ck_assert(J[i] == -7.0);
+                ck_assert(y[0] == -1 && y[1] == -1);
+            }
+    dj_pattern p;
+    dj_pattern_init(&p);
+    const size_t rows[] = {0, 1}, cols[] = {0, 1};
+    ck_assert_int_eq(dj_pattern_set(&p, 2, 2, 2, rows, cols), DJ_OK);
+    const double values[2] = {1, 2};
+    for (size_t t = 0; t < sizeof lds / sizeof lds[0]; t++) {
+        ck_assert_int_eq(dj_sparse_to_dense(J, &p, values, DJ_ROW_MAJOR, lds[t]), DJ_ERANGE);
+        ck_assert_int_eq(dj_sparse_to_dense(J, &p, values, DJ_COL_MAJOR, lds[t]), DJ_ERANGE);
+    }
+    ck_assert_int_eq(dj_sparse_to_dense(J, &p, values, DJ_ROW_MAJOR, 3), DJ_OK);
+    ck_assert(J[0] == 1 && J[1] == 0 && J[3] == 0 && J[4] == 2);
+    dj_pattern_clear(&p);
+}
+END_TEST
+
+/* A dense layer BLAS cannot take (2^31 columns: its int sizes would wrap)
+ * is refused before W, x or b is read: NaN outputs, DJ_ERANGE on the graph,
+ * and NaN from the dual and double layers. */
+START_TEST(test_layer_too_large_for_blas)
+{
+    dj_graph g;
+    dj_graph_init(&g);
+    dj_var x[2], y[2];
+    double xv[2] = {1, 2}, W[4] = {1, 2, 3, 4};
+    ck_assert_int_eq(dj_graph_inputs(&g, x, xv, 2), DJ_OK);
+    size_t huge = (size_t)INT32_MAX + 1;
+    dj_var_linear(y, W, x, NULL, 2, huge);
+    ck_assert_int_eq(dj_graph_status(&g), DJ_ERANGE);
+    ck_assert(isnan(y[0].v) && isnan(y[1].v));
+    dj_graph_reset(&g);
+    ck_assert_int_eq(dj_graph_inputs(&g, x, xv, 2), DJ_OK);
+    dj_var Wv[4];
+    ck_assert_int_eq(dj_graph_inputs(&g, Wv, W, 4), DJ_OK);
+    dj_var_dense(y, Wv, x, NULL, 2, SIZE_MAX / 2);
+    ck_assert_int_eq(dj_graph_status(&g), DJ_ERANGE);
+    dj_graph_clear(&g);
+    double yd[2];
+    dj_double_linear(yd, W, xv, NULL, 2, huge);
+    ck_assert(isnan(yd[0]) && isnan(yd[1]));
+    dj_dual8 xd[2] = {{.v = 1}, {.v = 2}}, yd8[2];
+    dj_dual8_linear(yd8, W, xd, NULL, 2, huge);
+    ck_assert(isnan(yd8[0].v) && isnan(yd8[1].d[7]));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("limits");
@@ -266,6 +330,8 @@ int main(void)
     tcase_add_test(tc, test_graph_node_limit);
     tcase_add_test(tc, test_graph_block_past_limit);
     tcase_add_test(tc, test_sizes_and_chunks);
+    tcase_add_test(tc, test_huge_leading_dimension);
+    tcase_add_test(tc, test_layer_too_large_for_blas);
     suite_add_tcase(s, tc);
 
     SRunner *sr = srunner_create(s);

@@ -430,6 +430,9 @@ static inline dj_var dj_var_prod_n(const dj_var *x, size_t n)
 
 /* ---- dense layers as single nodes ------------------------------------------------ */
 
+/* Sizes BLAS cannot take (linalg.h) give NaN outputs and put x's graph in
+ * the sticky DJ_ERANGE state. */
+
 /* y = W·x + b with a constant W (m×n row-major, copied into the graph) and
  * constant b (may be NULL): one node whose VJP is Wᵀu (cblas_dgemv). */
 DJ_API void dj_var_linear(dj_var *y, const double *W, const dj_var *x, const double *b,

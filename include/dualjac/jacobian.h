@@ -139,8 +139,9 @@ DJ_API DJ_NODISCARD int dj_graph_record(dj_graph *g, const dj_fn *f, const doubl
 /* J = ∂f/∂x at x, m×n, stored as opts says; y = f(x) when y is not NULL.
  * opts and report may be NULL. Forward mode costs ceil(n/k) passes, reverse
  * mode one recording and ceil(m/k) sweeps; report says which ran.
- * Errors: DJ_EINVAL, DJ_EDIM (ld too small), DJ_ECHUNK, DJ_ERANGE (sizes
- * overflow), DJ_ENOMEM, DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */
+ * Errors: DJ_EINVAL, DJ_EDIM (ld too small), DJ_ECHUNK, DJ_ERANGE (J's bytes,
+ * m or n times ld times 8, or another size past PTRDIFF_MAX), DJ_ENOMEM,
+ * DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */
 DJ_API DJ_NODISCARD int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x,
                                     const dj_opts *opts, dj_report *report);
 

@@ -9,7 +9,9 @@
  *
  * W is m×n, row-major, with leading dimension n; b may be NULL. y must not
  * overlap x. In a body written once, dj_linear(y, W, x, b, m, n) selects the
- * version for the element type of x.
+ * version for the element type of x. Sizes BLAS cannot take (m or n past
+ * INT_MAX, or m·n doubles past PTRDIFF_MAX bytes) give NaN outputs, W, x and
+ * b unread.
  */
 #ifndef DUALJAC_LINALG_H
 #define DUALJAC_LINALG_H

@@ -86,7 +86,8 @@ DJ_API DJ_NODISCARD int dj_sparse_jacobian(double *values, double *y, const dj_s
 
 /* Scatters values (p's order) into the dense m×n matrix J, zeros elsewhere,
  * stored as layout says with leading dimension ld (0 = n or m). For small
- * cases and checks. Errors: DJ_EINVAL, DJ_EDIM (ld too small). */
+ * cases and checks. Errors: DJ_EINVAL, DJ_EDIM (ld too small), DJ_ERANGE
+ * (J's bytes, outer size times ld, past PTRDIFF_MAX). */
 DJ_API DJ_NODISCARD int dj_sparse_to_dense(double *J, const dj_pattern *p, const double *values,
                                            dj_layout layout, size_t ld);
 
