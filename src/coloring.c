@@ -18,6 +18,8 @@
 
 void dj_coloring_init(dj_coloring *c)
 {
+    if (c == NULL)
+        return;
     c->size = c->count = c->lower_bound = 0;
     c->order = DJ_ORDER_NATURAL;
     c->color = NULL;

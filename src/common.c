@@ -17,6 +17,7 @@ static const char *const messages[DJ_STATUS_COUNT_] = {
     [DJ_EGRAPH] = "variables from another graph, or from a cleared one",
     [DJ_ENONFINITE] = "a value or derivative is NaN or infinite",
     [DJ_ESINGULAR] = "the matrix is singular",
+    [DJ_EBUSY] = "the workspace is in use by another call",
 };
 
 const char *dj_strerror(int status)

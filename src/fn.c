@@ -13,15 +13,17 @@ int dj_fn_check(const dj_fn *f)
     return DJ_OK;
 }
 
-/* Whether the m doubles at y share memory with the n at x. Compared as
- * integers: ordering pointers into different arrays is undefined in C. */
-static int arrays_overlap(const double *y, size_t m, const double *x, size_t n)
+/* Compared as integers: ordering pointers into different arrays is
+ * undefined in C. */
+int dj__overlap(const double *a, size_t na, const double *b, size_t nb)
 {
-    uintptr_t ya = (uintptr_t)y, xa = (uintptr_t)x;
-    size_t ybytes, xbytes;
-    if (!dj__bytes(m, sizeof *y, &ybytes) || !dj__bytes(n, sizeof *x, &xbytes))
+    if (a == NULL || b == NULL || na == 0 || nb == 0)
+        return 0;
+    uintptr_t aa = (uintptr_t)a, ba = (uintptr_t)b;
+    size_t abytes, bbytes;
+    if (!dj__bytes(na, sizeof *a, &abytes) || !dj__bytes(nb, sizeof *b, &bbytes))
         return 1; /* no such arrays exist */
-    return ya < xa ? xa - ya < ybytes : ya - xa < xbytes;
+    return aa < ba ? ba - aa < abytes : aa - ba < bbytes;
 }
 
 int dj_eval(double *y, const dj_fn *f, const double *x)
@@ -30,7 +32,7 @@ int dj_eval(double *y, const dj_fn *f, const double *x)
     if (status != DJ_OK)
         return status;
     /* the instantiations take y and x as restrict pointers */
-    if (y == NULL || x == NULL || arrays_overlap(y, f->m, x, f->n))
+    if (y == NULL || x == NULL || dj__overlap(y, f->m, x, f->n))
         return DJ_EINVAL;
     f->eval_double(y, x, f->n, f->m, f->ctx);
     return DJ_OK;

@@ -15,14 +15,22 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
         return DJ_EINVAL;
     if (f->eval_dual == NULL)
         return DJ_ENOTSUP;
-    size_t nx, ny, bytes;
-    if (!dj__mul_size(f->n, 2, &nx) || !dj__mul_size(f->m, 2, &ny) || nx + ny < nx ||
+    size_t n = f->n, m = f->m, nx, ny, bytes;
+    if (!dj__mul_size(n, 2, &nx) || !dj__mul_size(m, 2, &ny) || nx + ny < nx ||
         !dj__bytes(nx + ny, sizeof(double), &bytes))
         return DJ_ERANGE;
+    if (dj__overlap(y, m, x, n) || dj__overlap(y, m, v, n) || dj__overlap(jv, m, x, n) ||
+        dj__overlap(jv, m, v, n) || dj__overlap(y, m, jv, m))
+        return DJ_EINVAL;
+    dj_workspace *ws = opts ? opts->ws : NULL;
+    if ((status = dj__workspace_acquire(ws)) != DJ_OK)
+        return status;
     void *tmp;
-    double *X = dj__workspace_reserve(opts ? opts->ws : NULL, bytes, &tmp);
-    if (X == NULL)
+    double *X = dj__workspace_reserve(ws, bytes, &tmp);
+    if (X == NULL) {
+        dj__workspace_release(ws);
         return DJ_ENOMEM;
+    }
     double *Y = X + nx;
     dj__pack_duals(X, x, v, f->n);
     int old = dj_nansafe_set(opts ? opts->nansafe : 0);
@@ -32,6 +40,7 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
     if (!dj__unpack_duals(y, jv, Y, f->m) && dj__all_finite(X, nx))
         dj_event_raise(DJ_EVENT_NONFINITE);
     dj__free(tmp);
+    dj__workspace_release(ws);
     if (opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
         return DJ_ENONFINITE;
     return DJ_OK;

@@ -15,7 +15,11 @@ size_t dj__graph_limit_set(size_t limit)
     return old;
 }
 
-void dj_graph_init(dj_graph *g) { memset(g, 0, sizeof *g); }
+void dj_graph_init(dj_graph *g)
+{
+    if (g != NULL)
+        memset(g, 0, sizeof *g);
+}
 
 void dj_graph_clear(dj_graph *g)
 {

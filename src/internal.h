@@ -50,6 +50,16 @@ int dj__blas_dims(size_t m, size_t n);
  * when it cannot exist (dj__bytes) or cannot be allocated. */
 void *dj__malloc_array(size_t count, size_t size);
 
+/* Marks ws (may be NULL) in use by this call: DJ_OK, or DJ_EBUSY when
+ * another call holds it (nothing is changed then). Every driver that takes
+ * opts->ws holds it from before its first use to after its last. */
+int dj__workspace_acquire(dj_workspace *ws);
+void dj__workspace_release(dj_workspace *ws);
+
+/* Whether the na doubles at a share memory with the nb at b (1 also when
+ * such arrays cannot exist). NULL or empty arrays overlap nothing. */
+int dj__overlap(const double *a, size_t na, const double *b, size_t nb);
+
 /* Grows ws to at least size bytes (contents are not kept). A null ws means a
  * temporary that *tmp owns; the caller frees *tmp. Returns the buffer or NULL. */
 void *dj__workspace_reserve(dj_workspace *ws, size_t size, void **tmp);

@@ -84,6 +84,14 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
         return DJ_ERANGE;
     if (opts->chunk != 0 && !dj_chunk_valid(opts->chunk))
         return DJ_ECHUNK;
+    if (opts->threads < 0)
+        return DJ_EINVAL;
+    /* J spans (outer - 1)·ld + inner doubles; no output may share memory
+     * with x, nor J with y: the passes read x while they store */
+    size_t span = cells - ld + min_ld;
+    if (dj__overlap(y, f->m, x, f->n) || dj__overlap(J, span, x, f->n) ||
+        dj__overlap(J, span, y, f->m))
+        return DJ_EINVAL;
     dj_mode mode = opts->mode;
     if (mode == DJ_MODE_AUTO)
         mode = f->eval_var ? dj_mode_auto(f->n, f->m) : DJ_MODE_FORWARD;
@@ -91,6 +99,8 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
         return DJ_ENOTSUP;
     int k = opts->chunk ? opts->chunk : dj_chunk_auto(mode == DJ_MODE_FORWARD ? f->n : f->m);
 
+    if ((status = dj__workspace_acquire(opts->ws)) != DJ_OK)
+        return status;
     int old_nansafe = dj_nansafe_set(opts->nansafe);
     if (mode == DJ_MODE_FORWARD)
         status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
@@ -99,5 +109,6 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
         status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
                                       report);
     dj_nansafe_set(old_nansafe);
+    dj__workspace_release(opts->ws);
     return dj__driver_end(status, opts, report);
 }

@@ -5,6 +5,8 @@
 
 void dj_pattern_init(dj_pattern *p)
 {
+    if (p == NULL)
+        return;
     p->m = p->n = p->nnz = 0;
     p->row_ptr = NULL;
     p->col = NULL;

@@ -114,17 +114,21 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
             break;
         }
     }
-    for (size_t i = 0; i < g->noutputs; i++) {
-        if (g->outputs[i] != 0)
-            g->output_values[i] = V[g->outputs[i]];
-        if (yout != NULL)
-            yout[i] = g->output_values[i];
-    }
     g->stale = branch_changed;
     /* the values second-order sweeps use are the new point's */
     if (g->has_values)
         memcpy(g->values, V, g->count * sizeof *V);
     g->second_count = 0;
     g->version++;
-    return branch_changed ? DJ_EBRANCH : DJ_OK;
+    /* Past a changed branch the recorded operations are not f's at x: their
+     * outputs are not f(x), and y is left as it was. */
+    if (branch_changed)
+        return DJ_EBRANCH;
+    for (size_t i = 0; i < g->noutputs; i++) {
+        if (g->outputs[i] != 0)
+            g->output_values[i] = V[g->outputs[i]];
+        if (yout != NULL)
+            yout[i] = g->output_values[i];
+    }
+    return DJ_OK;
 }

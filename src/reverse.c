@@ -119,8 +119,18 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
 static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
                       const dj_opts *opts)
 {
+    size_t n = f->n, m = f->m, bytes;
+    if (!record_bytes(f, &bytes))
+        return DJ_ERANGE;
+    if (dj__overlap(y, m, x, n) || dj__overlap(y, m, u, m) || dj__overlap(ju, n, x, n) ||
+        dj__overlap(ju, n, u, m) || dj__overlap(y, m, ju, n))
+        return DJ_EINVAL;
+    dj_workspace *ws = opts ? opts->ws : NULL;
+    int status = dj__workspace_acquire(ws);
+    if (status != DJ_OK)
+        return status;
     recording rec;
-    int status = record_begin(&rec, f, x, opts ? opts->ws : NULL);
+    status = record_begin(&rec, f, x, ws);
     if (status == DJ_OK)
         status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
@@ -128,6 +138,7 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
     if (status == DJ_OK)
         note_produced(&rec, f, x, dj__all_finite(ju, f->n));
     record_end(&rec);
+    dj__workspace_release(ws);
     return status;
 }
 

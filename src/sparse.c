@@ -6,6 +6,8 @@
 
 void dj_sparse_init(dj_sparse *s)
 {
+    if (s == NULL)
+        return;
     memset(s, 0, sizeof *s);
     dj_pattern_init(&s->pattern);
     dj_coloring_init(&s->columns);
@@ -273,12 +275,20 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
         return DJ_EINVAL;
     if (opts->chunk != 0 && !dj_chunk_valid(opts->chunk))
         return DJ_ECHUNK;
+    if (opts->threads < 0)
+        return DJ_EINVAL;
+    size_t nnz = s->pattern.nnz;
+    if (dj__overlap(values, nnz, x, f->n) || dj__overlap(y, f->m, x, f->n) ||
+        dj__overlap(y, f->m, values, nnz))
+        return DJ_EINVAL;
     dj_mode mode = opts->mode == DJ_MODE_AUTO ? s->mode : opts->mode;
     if (mode == DJ_MODE_REVERSE && f->eval_var == NULL)
         return DJ_ENOTSUP;
     size_t colors = mode == DJ_MODE_FORWARD ? s->columns.count : s->rows.count;
     int k = opts->chunk ? opts->chunk : dj_chunk_auto(colors);
 
+    if ((status = dj__workspace_acquire(opts->ws)) != DJ_OK)
+        return status;
     int old_nansafe = dj_nansafe_set(opts->nansafe);
     sparse_out out = {s, values};
     size_t count = (colors + (size_t)k - 1) / (size_t)k;
@@ -290,6 +300,7 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
         status = dj__reverse_sweeps(&job, y, f, x, opts->ws, opts->threads, colors, report);
     }
     dj_nansafe_set(old_nansafe);
+    dj__workspace_release(opts->ws);
     return dj__driver_end(status, opts, report);
 }
 

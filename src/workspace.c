@@ -3,6 +3,9 @@
 
 void dj_workspace_init(dj_workspace *ws)
 {
+    if (ws == NULL)
+        return;
+    ws->busy = 0;
     ws->buf = NULL;
     ws->size = 0;
     ws->graph = NULL;
@@ -25,6 +28,34 @@ void dj_workspace_clear(dj_workspace *ws)
         dj__free(ws->graph);
         ws->graph = NULL;
     }
+}
+
+/* The busy flag: an atomic exchange, so that of two calls starting at once
+ * exactly one gets the workspace. */
+int dj__workspace_acquire(dj_workspace *ws)
+{
+    if (ws == NULL)
+        return DJ_OK;
+#if defined(__GNUC__) || defined(__clang__)
+    if (__atomic_exchange_n(&ws->busy, 1, __ATOMIC_ACQUIRE) != 0)
+        return DJ_EBUSY;
+#else
+    if (ws->busy) /* no atomics known here: a check, not a guarantee */
+        return DJ_EBUSY;
+    ws->busy = 1;
+#endif
+    return DJ_OK;
+}
+
+void dj__workspace_release(dj_workspace *ws)
+{
+    if (ws == NULL)
+        return;
+#if defined(__GNUC__) || defined(__clang__)
+    __atomic_store_n(&ws->busy, 0, __ATOMIC_RELEASE);
+#else
+    ws->busy = 0;
+#endif
 }
 
 /* Grows *buf (of *have bytes) to at least size bytes, contents not kept. */

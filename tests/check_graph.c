@@ -161,9 +161,12 @@ START_TEST(test_replay_reports_branch_change)
     u[0] = 0, u[1] = 1;
     ck_assert_int_eq(dj_graph_vjp(&g, ju, u, 1), DJ_OK);
     ck_assert(ju[0] == 1.0 && ju[1] == 0.0);
-    /* x0 > x1 would take the other branch: reported, and the graph refuses */
+    /* x0 > x1 would take the other branch: reported, y left as it was (the
+     * recorded operations are not f's there), and the graph refuses */
     double x3[2] = {3.0, 2.0};
+    y[0] = y[1] = y[2] = -99;
     ck_assert_int_eq(dj_graph_replay(&g, y, x3), DJ_EBRANCH);
+    ck_assert(y[0] == -99 && y[1] == -99 && y[2] == -99);
     ck_assert_int_eq(dj_graph_vjp(&g, ju, u, 1), DJ_EBRANCH);
     ck_assert_int_eq(dj_graph_jvp(&g, ju, u, 1), DJ_EBRANCH);
     /* a comparison with a constant too */

@@ -213,6 +213,54 @@ END_TEST
     y[1] = dj_mul(3, x[0]);
 DJ_FN_DEFINE(swap_scale, 2, 2, SWAP_SCALE);
 
+/* The drivers refuse outputs that overlap their inputs (the passes read x
+ * while they store), a negative thread count, and null objects to start. */
+START_TEST(test_drivers_refuse_bad_arguments)
+{
+    double buf[8] = {1, 2, 0, 0, 0, 0, 0, 0}, J[4], y[2], v[2] = {1, 0};
+    dj_fn f = swap_scale;
+    /* y over x, J over x, J over y; touching arrays are fine */
+    ck_assert_int_eq(dj_jacobian(J, buf, &f, buf, NULL, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jacobian(J, buf + 1, &f, buf, NULL, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jacobian(buf + 1, NULL, &f, buf, NULL, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jacobian(buf + 2, buf + 5, &f, buf, NULL, NULL), DJ_EINVAL);
+    dj_opts col = {.layout = DJ_COL_MAJOR, .ld = 3}; /* J spans 3 + 2 doubles */
+    ck_assert_int_eq(dj_jacobian(buf + 2, buf + 6, &f, buf, &col, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jacobian(buf + 2, buf + 4, &f, buf, &col, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jacobian(buf + 2, buf + 6, &f, buf, NULL, NULL), DJ_OK);
+    ck_assert(buf[2] == 0 && buf[3] == 2 && buf[4] == 3 && buf[5] == 0 && buf[6] == 4);
+    ck_assert_int_eq(dj_jvp(buf, y, &f, buf, v, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jvp(y, buf + 1, &f, buf, v, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_jvp(y, v, &f, buf, v, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_vjp(y, buf, &f, buf, v, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_vjp(v, y, &f, buf, v, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_vjp(y, y, &f, buf, v, NULL), DJ_EINVAL);
+    double x[2] = {1, 2};
+    for (int threads = -3; threads <= 0; threads++) {
+        dj_opts o = {.threads = threads};
+        ck_assert_int_eq(dj_jacobian(J, y, &f, x, &o, NULL), threads < 0 ? DJ_EINVAL : DJ_OK);
+        dj_sparse sp;
+        dj_sparse_init(&sp);
+        ck_assert_int_eq(dj_sparse_analyze(&sp, &f, x, NULL), DJ_OK);
+        ck_assert_int_eq(dj_sparse_jacobian(J, y, &sp, &f, x, &o, NULL),
+                         threads < 0 ? DJ_EINVAL : DJ_OK);
+        ck_assert_int_eq(dj_sparse_jacobian(J, y, &sp, &f, J, &o, NULL), DJ_EINVAL);
+        dj_sparse_clear(&sp);
+    }
+    /* initialisers and clearers take NULL */
+    dj_graph_init(NULL);
+    dj_graph_clear(NULL);
+    dj_workspace_init(NULL);
+    dj_workspace_clear(NULL);
+    dj_sparse_init(NULL);
+    dj_sparse_clear(NULL);
+    dj_pattern_init(NULL);
+    dj_pattern_clear(NULL);
+    dj_coloring_init(NULL);
+    dj_coloring_clear(NULL);
+}
+END_TEST
+
 START_TEST(test_eval_refuses_overlap)
 {
     double buf[4] = {1, 2, 0, 0};
@@ -441,6 +489,7 @@ static Suite *jacobian_suite(void)
     tcase_add_test(tc, test_workspace_reused);
     tcase_add_test(tc, test_errors_are_status_codes);
     tcase_add_test(tc, test_eval_refuses_overlap);
+    tcase_add_test(tc, test_drivers_refuse_bad_arguments);
     tcase_add_test(tc, test_events_nansafe_and_strict);
     tcase_add_test(tc, test_chunk_auto);
     tcase_add_test(tc, test_nonfinite_in_any_pass_reported);

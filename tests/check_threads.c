@@ -205,6 +205,156 @@ START_TEST(test_auto_threads_ignore_one_slow_pass)
 }
 END_TEST
 
+/* ---- a workspace belongs to one call at a time ------------------------------- */
+
+/* y = 3x, whose first call waits at a gate until the test opens it: while
+ * it waits, a call holds the workspace. */
+static _Atomic int gate_calls, gate_inside, gate_open;
+
+static void gate_wait(void)
+{
+    if (gate_calls++ != 0)
+        return;
+    gate_inside = 1;
+    while (!gate_open)
+        thrd_yield();
+}
+
+#define GATE(T, y, x, n, m, ctx)                                               \
+    {                                                                          \
+        gate_wait();                                                           \
+        for (size_t i = 0; i < m; i++)                                         \
+            y[i] = dj_mul(3.0, x[i < n ? i : 0]);                              \
+    }
+DJ_FN_INSTANTIATE(gate_fn, GATE);
+
+typedef struct gate_call {
+    dj_workspace *ws;
+    dj_mode mode;
+    double J[4];
+    int status;
+} gate_call;
+
+static int gate_jacobian(void *arg)
+{
+    gate_call *c = arg;
+    dj_fn f = DJ_FN_INIT(gate_fn, 2, 2, NULL);
+    double x[2] = {1, 2};
+    dj_opts o = {.mode = c->mode, .ws = c->ws, .threads = 1};
+    c->status = dj_jacobian(c->J, NULL, &f, x, &o, NULL);
+    return 0;
+}
+
+/* While one call holds a workspace, every driver given it from another
+ * thread returns DJ_EBUSY at once and leaves it as it was; the holder
+ * finishes with the right Jacobian, and the workspace is free again. */
+START_TEST(test_workspace_busy_is_refused)
+{
+    for (int mode = DJ_MODE_FORWARD; mode <= DJ_MODE_REVERSE; mode++) {
+        dj_workspace ws;
+        dj_workspace_init(&ws);
+        gate_call holder = {.ws = &ws, .mode = (dj_mode)mode};
+        gate_calls = gate_inside = gate_open = 0;
+        thrd_t th;
+        ck_assert_int_eq(thrd_create(&th, gate_jacobian, &holder), thrd_success);
+        while (!gate_inside)
+            thrd_yield();
+        dj_workspace before = ws;
+        dj_fn f = DJ_FN_INIT(gate_fn, 2, 2, NULL), g1 = DJ_FN_INIT(gate_fn, 2, 1, NULL);
+        double x[2] = {1, 2}, v[2] = {1, 0}, J[4], y[2], out[2];
+        dj_opts o = {.mode = DJ_MODE_FORWARD, .ws = &ws};
+        ck_assert_int_eq(dj_jacobian(J, y, &f, x, &o, NULL), DJ_EBUSY);
+        o.mode = DJ_MODE_REVERSE;
+        ck_assert_int_eq(dj_jacobian(J, y, &f, x, &o, NULL), DJ_EBUSY);
+        ck_assert_int_eq(dj_jvp(y, out, &f, x, v, &o), DJ_EBUSY);
+        ck_assert_int_eq(dj_vjp(y, out, &f, x, v, &o), DJ_EBUSY);
+        ck_assert_int_eq(dj_gradient(out, y, &g1, x, &o), DJ_EBUSY);
+        dj_sparse sp;
+        dj_sparse_init(&sp);
+        /* the analysis takes no workspace (only the first call of f waits) */
+        ck_assert_int_eq(dj_sparse_analyze(&sp, &f, x, NULL), DJ_OK);
+        ck_assert_int_eq(dj_sparse_jacobian(J, y, &sp, &f, x, &o, NULL), DJ_EBUSY);
+        ck_assert(memcmp(&before, &ws, sizeof ws) == 0);
+        gate_open = 1;
+        ck_assert_int_eq(thrd_join(th, NULL), thrd_success);
+        ck_assert_int_eq(holder.status, DJ_OK);
+        ck_assert(holder.J[0] == 3 && holder.J[1] == 0 && holder.J[2] == 0 && holder.J[3] == 3);
+        ck_assert_int_eq(ws.busy, 0);
+        ck_assert_int_eq(dj_sparse_jacobian(J, y, &sp, &f, x, &o, NULL), DJ_OK);
+        ck_assert_int_eq(dj_jacobian(J, y, &f, x, &o, NULL), DJ_OK);
+        ck_assert(J[0] == 3 && J[3] == 3);
+        dj_sparse_clear(&sp);
+        dj_workspace_clear(&ws);
+    }
+}
+END_TEST
+
+/* The adversarial use: threads share one workspace. Each call either gets
+ * it and returns the right Jacobian, or returns DJ_EBUSY; none returns a
+ * wrong one (9 of 240 were wrong, with threads = 4 free() crashed). */
+typedef struct shared_call {
+    dj_workspace *ws;
+    const double *x, *want;
+    int threads, wrong, ok, busy;
+} shared_call;
+
+static int shared_main(void *arg)
+{
+    shared_call *c = arg;
+    const known_fn *k = &known[0];
+    size_t cells = k->fn.n * k->fn.m;
+    double *J = malloc(cells * sizeof *J);
+    for (int r = 0; r < 60 && J != NULL; r++) {
+        dj_opts o = {.mode = r % 2 ? DJ_MODE_REVERSE : DJ_MODE_FORWARD, .chunk = 2,
+                     .ws = c->ws, .threads = c->threads};
+        int st = dj_jacobian(J, NULL, &k->fn, c->x, &o, NULL);
+        if (st == DJ_EBUSY) {
+            c->busy++;
+        } else if (st == DJ_OK) {
+            c->ok++;
+            if (memcmp(J, c->want, cells * sizeof *J) != 0)
+                c->wrong++;
+        } else {
+            c->wrong++;
+        }
+    }
+    free(J);
+    return 0;
+}
+
+START_TEST(test_workspace_shared_by_threads)
+{
+    const known_fn *k = &known[0];
+    size_t cells = k->fn.n * k->fn.m;
+    double x[MAX_N], *want = malloc(cells * sizeof *want);
+    ck_assert_ptr_nonnull(want);
+    for (size_t i = 0; i < k->fn.n; i++)
+        x[i] = 0.1 + 0.01 * (double)i;
+    dj_opts o = {.mode = DJ_MODE_FORWARD, .chunk = 2};
+    ck_assert_int_eq(dj_jacobian(want, NULL, &k->fn, x, &o, NULL), DJ_OK);
+    for (int threads = 1; threads <= 4; threads += 3) {
+        dj_workspace ws;
+        dj_workspace_init(&ws);
+        shared_call c[4];
+        thrd_t th[4];
+        for (int t = 0; t < 4; t++) {
+            c[t] = (shared_call){&ws, x, want, threads, 0, 0, 0};
+            ck_assert_int_eq(thrd_create(&th[t], shared_main, &c[t]), thrd_success);
+        }
+        int ok = 0;
+        for (int t = 0; t < 4; t++) {
+            ck_assert_int_eq(thrd_join(th[t], NULL), thrd_success);
+            ck_assert_msg(c[t].wrong == 0, "thread %d: %d wrong Jacobians (threads = %d)", t,
+                          c[t].wrong, threads);
+            ok += c[t].ok;
+        }
+        ck_assert_int_gt(ok, 0);
+        dj_workspace_clear(&ws);
+    }
+    free(want);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threads");
@@ -215,6 +365,8 @@ int main(void)
                         (int)(sizeof pairs / sizeof pairs[0]));
     tcase_add_test(tc, test_events_and_nansafe_are_per_thread);
     tcase_add_test(tc, test_auto_threads_ignore_one_slow_pass);
+    tcase_add_test(tc, test_workspace_busy_is_refused);
+    tcase_add_test(tc, test_workspace_shared_by_threads);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

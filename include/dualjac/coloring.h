@@ -43,7 +43,7 @@ typedef struct dj_coloring {
     size_t *color;      /* size entries */
 } dj_coloring;
 
-/* Starts an empty coloring (no allocation). */
+/* Starts an empty coloring (no allocation); a null c is ignored. */
 DJ_API void dj_coloring_init(dj_coloring *c);
 /* Frees the array; the coloring is empty again and may be reused. */
 DJ_API void dj_coloring_clear(dj_coloring *c);

@@ -89,6 +89,7 @@ typedef enum dj_status {
     DJ_EGRAPH,        /* graph misuse: variables from another or a cleared graph */
     DJ_ENONFINITE,    /* strict mode: a value or derivative became NaN or Inf */
     DJ_ESINGULAR,     /* a matrix is singular (det, solve) */
+    DJ_EBUSY,         /* a workspace is in use by another call at the same time */
     DJ_STATUS_COUNT_  /* number of codes; not a status */
 } dj_status;
 

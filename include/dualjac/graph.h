@@ -119,7 +119,7 @@ struct dj_graph {
 
 /* ---- lifecycle ---------------------------------------------------------------- */
 
-/* Starts an empty graph; allocates nothing. */
+/* Starts an empty graph; allocates nothing. A null g is ignored. */
 DJ_API void dj_graph_init(dj_graph *g);
 /* Frees everything; g is empty again (a second clear is safe). */
 DJ_API void dj_graph_clear(dj_graph *g);
@@ -180,7 +180,9 @@ DJ_API DJ_NODISCARD int dj_graph_hvp(dj_graph *g, double *HV, double *grad, cons
 /* Recomputes values and partials at the new inputs x (n values), and writes
  * the outputs to y when not NULL. Errors: DJ_EBRANCH when a recorded
  * comparison changes (the graph is then stale until a successful replay or a
- * new recording), the sticky status, DJ_ENOMEM. */
+ * new recording, and y is left untouched: past the changed branch the
+ * recorded operations are not f's), the sticky status, DJ_ENOMEM; on every
+ * error y is left untouched. */
 DJ_API DJ_NODISCARD int dj_graph_replay(dj_graph *g, double *y, const double *x);
 
 /* ---- recording: internals of the inline operations ------------------------------ */

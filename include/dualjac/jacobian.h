@@ -12,8 +12,10 @@
  * Inf although every input was finite.
  *
  * Outputs come first, then the function and its inputs, then options. Output
- * arrays must not overlap the inputs. Nothing is kept between calls except in
- * a dj_workspace the caller passes, which makes repeated calls allocation-free.
+ * arrays must not overlap the inputs (the drivers check, and return
+ * DJ_EINVAL). Nothing is kept between calls except in a dj_workspace the
+ * caller passes, which makes repeated calls allocation-free; a workspace
+ * serves one call at a time (DJ_EBUSY otherwise).
  */
 #ifndef DUALJAC_JACOBIAN_H
 #define DUALJAC_JACOBIAN_H
@@ -41,18 +43,28 @@ typedef enum dj_layout {
     DJ_PACKED_LOWER   /* Hessians only (hessian.h): H_ij, j <= i, at i(i+1)/2 + j */
 } dj_layout;
 
-/* Buffers a driver keeps between calls: grown on demand, freed by clear. */
+/* Buffers a driver keeps between calls: grown on demand, freed by clear.
+ *
+ * A workspace belongs to one call at a time. A driver (dj_jacobian, dj_jvp,
+ * dj_vjp, dj_gradient, dj_sparse_jacobian) marks it busy for the length of
+ * the call, and a second call that is given the same workspace meanwhile,
+ * from another thread, returns DJ_EBUSY at once without touching it: give
+ * each thread its own workspace. (A driver's own threads never share one:
+ * the workspace holds a set of buffers per thread.) dj_workspace_clear must
+ * not run while a call uses the workspace. */
 typedef struct dj_workspace {
     void *buf;       /* one block, split by each driver */
     size_t size;     /* its size in bytes */
     dj_graph *graph; /* reverse mode's graph, kept for its capacity */
     void *pass_buf;  /* the passes' or sweeps' buffers, one set per thread */
     size_t pass_size; /* its size in bytes */
+    int busy;        /* nonzero while a call uses it; set and cleared atomically */
 } dj_workspace;
 
-/* Starts an empty workspace (no allocation). */
+/* Starts an empty workspace (no allocation). A null ws is ignored. */
 DJ_API void dj_workspace_init(dj_workspace *ws);
-/* Frees the buffers; the workspace is empty again and may be reused. */
+/* Frees the buffers; the workspace is empty again and may be reused. A null
+ * ws is ignored. */
 DJ_API void dj_workspace_clear(dj_workspace *ws);
 
 /* Options of dj_jacobian. Zero-initialised means: auto mode, automatic chunk,
@@ -115,8 +127,9 @@ DJ_API dj_mode dj_mode_auto(size_t n, size_t m);
 
 /* y = f(x) and jv = J(x)·v in one forward pass. y and opts may be NULL
  * (opts: nansafe, strict and ws are used). Errors: DJ_EINVAL (null f, x, v
- * or jv), those of dj_fn_check, DJ_ENOTSUP (no dj_dual instantiation),
- * DJ_ENOMEM, DJ_ERANGE, DJ_ENONFINITE (strict only). */
+ * or jv; y or jv overlapping x, v or each other), those of dj_fn_check,
+ * DJ_ENOTSUP (no dj_dual instantiation), DJ_ENOMEM, DJ_ERANGE, DJ_EBUSY
+ * (opts->ws in use by another call), DJ_ENONFINITE (strict only). */
 DJ_API DJ_NODISCARD int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x,
                                const double *v, const dj_opts *opts);
 
@@ -139,7 +152,9 @@ DJ_API DJ_NODISCARD int dj_graph_record(dj_graph *g, const dj_fn *f, const doubl
 /* J = ∂f/∂x at x, m×n, stored as opts says; y = f(x) when y is not NULL.
  * opts and report may be NULL. Forward mode costs ceil(n/k) passes, reverse
  * mode one recording and ceil(m/k) sweeps; report says which ran.
- * Errors: DJ_EINVAL, DJ_EDIM (ld too small), DJ_ECHUNK, DJ_ERANGE (J's bytes,
+ * Errors: DJ_EINVAL (also threads < 0, y or J overlapping x, J overlapping
+ * y), DJ_EDIM (ld too small), DJ_ECHUNK, DJ_EBUSY (opts->ws in use by another
+ * call), DJ_ERANGE (J's bytes,
  * m or n times ld times 8, or another size past PTRDIFF_MAX), DJ_ENOMEM,
  * DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */
 DJ_API DJ_NODISCARD int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x,

@@ -38,7 +38,7 @@ typedef struct dj_pattern {
     size_t *col;     /* nnz column indices, ascending within each row */
 } dj_pattern;
 
-/* Starts an empty pattern (no allocation). */
+/* Starts an empty pattern (no allocation); a null p is ignored. */
 DJ_API void dj_pattern_init(dj_pattern *p);
 /* Frees the arrays; the pattern is empty again and may be reused. */
 DJ_API void dj_pattern_clear(dj_pattern *p);

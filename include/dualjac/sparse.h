@@ -60,7 +60,7 @@ typedef struct dj_sparse {
     size_t *row_entry_ptr; /* row colors + 1 */
 } dj_sparse;
 
-/* Starts an empty analysis (no allocation). */
+/* Starts an empty analysis (no allocation); a null s is ignored. */
 DJ_API void dj_sparse_init(dj_sparse *s);
 /* Frees everything; s is empty again and may be reused. */
 DJ_API void dj_sparse_clear(dj_sparse *s);
@@ -78,8 +78,9 @@ DJ_API DJ_NODISCARD int dj_sparse_analyze(dj_sparse *s, const dj_fn *f, const do
  * means s->mode), chunk, nansafe, strict, ws and threads are used; layout
  * and ld are not. report may be NULL; its colors field says how many color
  * groups were seeded. Errors: DJ_EINVAL (null, s not analysed for f's
- * shape), DJ_ECHUNK, DJ_ENOTSUP, DJ_ENOMEM, DJ_ERANGE, DJ_ENONFINITE
- * (strict only; values are filled). */
+ * shape, threads < 0, values or y overlapping x), DJ_ECHUNK, DJ_ENOTSUP,
+ * DJ_ENOMEM, DJ_ERANGE, DJ_EBUSY (opts->ws in use by another call),
+ * DJ_ENONFINITE (strict only; values are filled). */
 DJ_API DJ_NODISCARD int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s,
                                            const dj_fn *f, const double *x, const dj_opts *opts,
                                            dj_report *report);
