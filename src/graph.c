@@ -159,10 +159,15 @@ int dj__graph_grow(dj_graph *g)
 {
     if (g->status != DJ_OK)
         return 0;
-    size_t need = g->count + 1;
-    if (g->count == 0)
-        need = 2;
-    int status = reserve_nodes(g, need);
+    /* An operation on a graph with no nodes at all comes from a variable of
+     * a cleared graph (a live one has its inputs): the recording pushes a
+     * node's id as its own argument before the push (graph.h), which needs
+     * the count not to move here. */
+    if (g->count == 0) {
+        dj__graph_fail(g, DJ_EGRAPH);
+        return 0;
+    }
+    int status = reserve_nodes(g, g->count + 1);
     if (status != DJ_OK) {
         dj__graph_fail(g, status);
         return 0;

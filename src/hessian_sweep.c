@@ -30,7 +30,6 @@ static int second_partials(const dj_graph *g, double *S)
 {
     const dj__node *nd = g->node;
     const double *V = g->values;
-    size_t ci = 0;
     int finite = 1;
     memset(S, 0, 3 * g->count * sizeof *S);
     for (size_t i = 1; i < g->count; i++) {
@@ -45,8 +44,6 @@ static int second_partials(const dj_graph *g, double *S)
             continue;
         }
         case DJ_OP_COMPARE:
-            /* the replay's order of constants: the code, then constant operands */
-            ci += 1 + (nd[i].arg[0] == 0) + (nd[i].arg[1] == 0);
             continue;
 #define DJ__UNARY_CASE(name, value, deriv, second, curved)                     \
     case DJ_OP_##name: {                                                       \
@@ -76,7 +73,7 @@ static int second_partials(const dj_graph *g, double *S)
     }                                                                          \
     case DJ_OP_##name##_vd: {                                                  \
         const int want_x = 1, want_y = 0;                                      \
-        double x = V[nd[i].arg[0]], y = g->consts[ci++], r = V[i];             \
+        double x = V[nd[i].arg[0]], y = nd[i].partial[1], r = V[i];            \
         double px, py, pxx, pxy, pyy;                                          \
         (void)x, (void)y, (void)r, (void)want_x, (void)want_y;                 \
         (void)(partials), (void)(seconds), (void)px, (void)py, (void)pxy, (void)pyy; \
@@ -85,7 +82,7 @@ static int second_partials(const dj_graph *g, double *S)
     }                                                                          \
     case DJ_OP_##name##_dv: {                                                  \
         const int want_x = 0, want_y = 1;                                      \
-        double x = g->consts[ci++], y = V[nd[i].arg[0]], r = V[i];             \
+        double x = nd[i].partial[1], y = V[nd[i].arg[0]], r = V[i];            \
         double px, py, pxx, pxy, pyy;                                          \
         (void)x, (void)y, (void)r, (void)want_x, (void)want_y;                 \
         (void)(partials), (void)(seconds), (void)px, (void)py, (void)pxx, (void)pxy; \
@@ -97,8 +94,10 @@ static int second_partials(const dj_graph *g, double *S)
         default: /* inputs and fma's addition node: linear */
             break;
         }
+        /* a one-argument node's second partial slot holds its constant
+         * operand (graph.h), which is no partial */
         if (!(isfinite(s[0]) && isfinite(s[1]) && isfinite(s[2]) &&
-              isfinite(nd[i].partial[0]) && isfinite(nd[i].partial[1])))
+              isfinite(nd[i].partial[0]) && (nd[i].arg[1] == i || isfinite(nd[i].partial[1]))))
             finite = 0;
     }
     return finite;

@@ -91,8 +91,9 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
         break;                                                                 \
     }                                                                          \
     case DJ_OP_##name##_vd: {                                                  \
+        /* the constant sits in the second partial's slot (graph.h) */         \
         const int want_x = 1, want_y = 0;                                      \
-        double x = V[nd[i].arg[0]], y = g->consts[ci++], r = (value), px, py;  \
+        double x = V[nd[i].arg[0]], y = nd[i].partial[1], r = (value), px, py; \
         (void)want_x, (void)want_y, (void)(partials);                          \
         (void)py;                                                              \
         V[i] = r;                                                              \
@@ -101,7 +102,7 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
     }                                                                          \
     case DJ_OP_##name##_dv: {                                                  \
         const int want_x = 0, want_y = 1;                                      \
-        double x = g->consts[ci++], y = V[nd[i].arg[0]], r = (value), px, py;  \
+        double x = nd[i].partial[1], y = V[nd[i].arg[0]], r = (value), px, py; \
         (void)want_x, (void)want_y, (void)(partials);                          \
         (void)px;                                                              \
         V[i] = r;                                                              \

@@ -5,7 +5,10 @@
 #include "graph_internal.h"
 
 /* Scalar nodes hi down to lo: each passes its adjoint to its two arguments,
- * times its local partials. Node 0 collects what constants would receive. */
+ * times its local partials. Node 0 collects what constants would receive. A
+ * node that is its own second argument (unary ops, x op x, and x op c whose
+ * second partial slot holds c) adds into its own adjoint, which nothing
+ * reads after this step: cheaper than a test. */
 #define DJ__REVERSE_NODES(K)                                                   \
     static void reverse_nodes_##K(const dj_graph *g, double *A, size_t hi, size_t lo) \
     {                                                                          \
@@ -24,7 +27,9 @@
     }
 
 /* Scalar nodes lo up to hi: each tangent is the partials times the
- * arguments' tangents; inputs keep their seeds. */
+ * arguments' tangents; inputs keep their seeds. A node that is its own
+ * second argument has one: its zero tangent times the second slot (a
+ * constant operand, maybe Inf) must not enter. */
 #define DJ__FORWARD_NODES(K)                                                   \
     static void forward_nodes_##K(const dj_graph *g, double *T, size_t lo, size_t hi) \
     {                                                                          \
@@ -34,7 +39,7 @@
                 continue;                                                      \
             double *t = T + i * K;                                             \
             const double *x0 = T + (size_t)nd[i].arg[0] * K, *x1 = T + (size_t)nd[i].arg[1] * K; \
-            double p0 = nd[i].partial[0], p1 = nd[i].partial[1];               \
+            double p0 = nd[i].partial[0], p1 = nd[i].arg[1] == i ? 0.0 : nd[i].partial[1]; \
             DJ__UNROLL                                                         \
             for (size_t s = 0; s < K; s++)                                     \
                 t[s] = p0 * x0[s] + p1 * x1[s];                                \

@@ -478,6 +478,50 @@ END_TEST
     }
 DJ_FN_INSTANTIATE(long_chain, LONG_CHAIN);
 
+/* The same with a constant operand in every node (x·c, c - x, x/c, c^x,
+ * x + c): the constants live in the nodes, not beside them (they took 38
+ * bytes a node), and the sweeps and a replay use them right. */
+#define CONST_CHAIN(T, y, x, n, m, ctx)                                        \
+    {                                                                          \
+        T s = x[0];                                                            \
+        for (size_t i = 0; i < *(const size_t *)ctx; i++) {                    \
+            s = dj_mul(s, 0.5);                                                \
+            s = dj_sub(1.25, s);                                               \
+            s = dj_div(s, 1.5);                                                \
+            s = dj_add(dj_pow(1.0625, s), -1.0);                               \
+        }                                                                      \
+        y[0] = dj_mul(s, x[1]);                                                \
+    }
+DJ_FN_INSTANTIATE(const_chain, CONST_CHAIN);
+
+START_TEST(test_memory_per_node_with_constants)
+{
+    static const size_t quads[] = {250000, 265000, 320000};
+    dj_fn f = DJ_FN_INIT(const_chain, 2, 1, &quads[_i]);
+    double x[2] = {0.3, 2.0};
+    dj_graph g;
+    dj_graph_init(&g);
+    ck_assert_int_eq(dj_graph_record(&g, &f, x), DJ_OK);
+    size_t nodes = dj_graph_size(&g), bytes = dj_graph_bytes(&g);
+    ck_assert_uint_ge(nodes, 5 * quads[_i]);
+    ck_assert_msg((double)bytes / (double)nodes <= 32.0, "%zu bytes for %zu nodes: %.2f B/node",
+                  bytes, nodes, (double)bytes / (double)nodes);
+    /* reverse, forward and replay against forward mode on duals */
+    double grad[2], one = 1, J[2], y, y2, v[2] = {1, 0}, jv;
+    ck_assert_int_eq(dj_graph_vjp(&g, grad, &one, 1), DJ_OK);
+    ck_assert_int_eq(dj_graph_jvp(&g, &jv, v, 1), DJ_OK);
+    dj_opts fwd = {.mode = DJ_MODE_FORWARD};
+    ck_assert_int_eq(dj_jacobian(J, &y, &f, x, &fwd, NULL), DJ_OK);
+    ck_assert(grad[0] == J[0] && grad[1] == J[1] && jv == J[0]);
+    double x2[2] = {0.7, -1.0};
+    ck_assert_int_eq(dj_graph_replay(&g, &y2, x2), DJ_OK);
+    ck_assert_int_eq(dj_graph_vjp(&g, grad, &one, 1), DJ_OK);
+    ck_assert_int_eq(dj_jacobian(J, &y, &f, x2, &fwd, NULL), DJ_OK);
+    ck_assert(y2 == y && grad[0] == J[0] && grad[1] == J[1]);
+    dj_graph_clear(&g);
+}
+END_TEST
+
 START_TEST(test_memory_per_node_bounded)
 {
     static const size_t pairs[] = {500000, 530000, 640000};
@@ -660,6 +704,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, known_setup, NULL);
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_memory_per_node_bounded, 0, 3);
+    tcase_add_loop_test(tc, test_memory_per_node_with_constants, 0, 3);
     tcase_add_test(tc, test_two_threads_independent);
     tcase_add_test(tc, test_graph_errors);
     tcase_add_test(tc, test_pow_negative_base_no_event);

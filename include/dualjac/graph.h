@@ -75,7 +75,9 @@ enum dj_op {
     DJ_OP_COUNT_
 };
 
-/* Bytes one scalar node takes: op code, two partials, two argument ids. */
+/* Bytes one scalar node takes: op code, two partials, two argument ids. A
+ * node whose second argument is itself has one argument; its second partial
+ * then holds the constant operand of x op c or c op x (0 for a unary op). */
 #define DJ_GRAPH_NODE_BYTES (1 + 2 * 8 + 2 * 4)
 
 /* A scalar node: its local partials and argument ids (private). */
@@ -89,7 +91,7 @@ struct dj_graph {
     unsigned char *op;
     dj__node *node;
     size_t count, capacity;      /* nodes, node 0 included */
-    double *consts;              /* constants of mixed operations, in node order */
+    double *consts;              /* what replay needs of comparisons, in node order */
     size_t nconsts, consts_cap;
     struct dj__block *blocks;    /* linear layers and custom primitives */
     size_t nblocks, blocks_cap;
@@ -232,27 +234,23 @@ DJ_INLINE dj_var dj__graph_push(dj_graph *g, int op, uint32_t a, uint32_t b, dou
     return r;
 }
 
-/* A one-argument node. Its unused second argument is the node itself with a
- * zero partial: the reverse sweep then adds 0 to a slot nobody reads again,
- * instead of chaining every unary node through one shared slot (a store-to-
- * load dependency that costs ~10 cycles a node). */
+/* A one-argument node. Its unused second argument is the node itself (the
+ * id it is about to get) with a zero partial: the reverse sweep then adds 0
+ * to a slot nobody reads again, instead of chaining every unary node through
+ * one shared slot (a store-to-load dependency that costs ~10 cycles a node). */
 DJ_INLINE dj_var dj__graph_push1(dj_graph *g, int op, uint32_t a, double pa, double v)
 {
-    dj_var r = dj__graph_push(g, op, a, 0, pa, 0.0, v);
-    g->node[r.id].arg[1] = (uint32_t)r.id;
-    return r;
+    return dj__graph_push(g, op, a, (uint32_t)g->count, pa, 0.0, v);
 }
 
-/* A one-argument node whose replay needs the constant c. */
+/* A one-argument node whose replay needs the constant c (x op c, c op x).
+ * The constant takes the second partial's slot, which a node that is its
+ * own second argument does not use: the sweeps skip that slot, so the node
+ * stays DJ_GRAPH_NODE_BYTES with nothing stored beside it. */
 DJ_INLINE dj_var dj__graph_push_c(dj_graph *g, int op, uint32_t a, double pa, double v,
                                       double c)
 {
-    if (DJ_UNLIKELY(g->nconsts >= g->consts_cap)) {
-        dj__graph_push_const(g, c);
-    } else {
-        g->consts[g->nconsts++] = c;
-    }
-    return dj__graph_push1(g, op, a, pa, v);
+    return dj__graph_push(g, op, a, (uint32_t)g->count, pa, c, v);
 }
 
 /* A two-argument node; x op x folds into one argument with the summed
