@@ -1,5 +1,6 @@
 /* sweep.c: reverse sweeps (VJPs by transposed seeding) and forward sweeps
  * (JVPs) over the recorded graph, k seeds at a time. */
+#include <math.h>
 #include <string.h>
 
 #include "graph_internal.h"
@@ -83,6 +84,53 @@ DJ__FORWARD_NODES(16)
 
 typedef void nodes_fn(const dj_graph *g, double *A, size_t a, size_t b);
 
+/* p·t, but 0 for a zero t when p is infinite or NaN: NaN-safe mode. */
+static inline double safe_term(double p, double t)
+{
+    return t == 0.0 ? 0.0 : p * t;
+}
+
+/* NaN-safe mode (common.h) in the sweeps, so that reverse mode agrees with
+ * forward mode at a pole or a domain edge: a zero adjoint (tangent) times an
+ * infinite or NaN partial adds nothing. Only a node with a non-finite
+ * partial takes the test; the mode is the thread's when the sweep starts. */
+static void reverse_nodes_safe(const dj_graph *g, double *A, size_t hi, size_t lo, size_t K)
+{
+    const dj__node *nd = g->node;
+    for (size_t i = hi + 1; i-- > lo;) {
+        double *a = A + i * K, *x0 = A + (size_t)nd[i].arg[0] * K;
+        double p0 = nd[i].partial[0], p1 = nd[i].partial[1];
+        int one_arg = nd[i].arg[1] == i; /* p1 is 0 or a constant operand */
+        if (isfinite(p0) && (one_arg || isfinite(p1))) {
+            for (size_t s = 0; s < K; s++)
+                x0[s] += p0 * a[s];
+            if (!one_arg)
+                for (size_t s = 0; s < K; s++)
+                    A[(size_t)nd[i].arg[1] * K + s] += p1 * a[s];
+            continue;
+        }
+        for (size_t s = 0; s < K; s++)
+            x0[s] += safe_term(p0, a[s]);
+        if (!one_arg)
+            for (size_t s = 0; s < K; s++)
+                A[(size_t)nd[i].arg[1] * K + s] += safe_term(p1, a[s]);
+    }
+}
+
+static void forward_nodes_safe(const dj_graph *g, double *T, size_t lo, size_t hi, size_t K)
+{
+    const dj__node *nd = g->node;
+    for (size_t i = lo; i <= hi; i++) {
+        if (g->op[i] == DJ_OP_INPUT)
+            continue;
+        double *t = T + i * K;
+        const double *x0 = T + (size_t)nd[i].arg[0] * K, *x1 = T + (size_t)nd[i].arg[1] * K;
+        double p0 = nd[i].partial[0], p1 = nd[i].arg[1] == i ? 0.0 : nd[i].partial[1];
+        for (size_t s = 0; s < K; s++)
+            t[s] = safe_term(p0, x0[s]) + safe_term(p1, x1[s]);
+    }
+}
+
 static nodes_fn *reverse_kernel(int k)
 {
     switch (k) {
@@ -105,6 +153,24 @@ static nodes_fn *forward_kernel(int k)
     case 16: return forward_nodes_16;
     default: return NULL;
     }
+}
+
+/* The scalar nodes from hi down to lo (reverse) or lo up to hi (forward),
+ * NaN-safe when the thread's mode says so. */
+static void reverse_nodes(const dj_graph *g, double *A, size_t hi, size_t lo, int k, int safe)
+{
+    if (safe)
+        reverse_nodes_safe(g, A, hi, lo, (size_t)k);
+    else
+        reverse_kernel(k)(g, A, hi, lo);
+}
+
+static void forward_nodes(const dj_graph *g, double *T, size_t lo, size_t hi, int k, int safe)
+{
+    if (safe)
+        forward_nodes_safe(g, T, lo, hi, (size_t)k);
+    else
+        forward_kernel(k)(g, T, lo, hi);
 }
 
 int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles)
@@ -137,13 +203,13 @@ int dj__graph_vjp_with(const dj_graph *g, double *JU, const double *U, int k, do
         for (size_t i = 0; i < m; i++)
             if (g->outputs[i] != 0)
                 A[(size_t)g->outputs[i] * K + s] += U[s * m + i];
-    nodes_fn *nodes = reverse_kernel(k);
+    int safe = dj_nansafe();
     size_t hi = g->count - 1;
     for (size_t b = g->nblocks; b-- > 0;) {
         const struct dj__block *blk = &g->blocks[b];
         size_t last = blk->out + blk->m - 1;
         if (hi > last)
-            nodes(g, A, hi, last + 1);
+            reverse_nodes(g, A, hi, last + 1, k, safe);
         dj__block_reverse(g, blk, A, k, scratch);
         hi = blk->out - 1;
     }
@@ -152,7 +218,7 @@ int dj__graph_vjp_with(const dj_graph *g, double *JU, const double *U, int k, do
     while (lo <= hi && g->op[lo] == DJ_OP_INPUT)
         lo++;
     if (hi >= lo)
-        nodes(g, A, hi, lo);
+        reverse_nodes(g, A, hi, lo, k, safe);
     for (size_t s = 0; s < K; s++)
         for (size_t j = 0; j < n; j++)
             JU[s * n + j] = A[(size_t)g->inputs[j] * K + s];
@@ -175,17 +241,17 @@ int dj_graph_vjp(dj_graph *g, double *JU, const double *U, int k)
 
 void dj__graph_tangents(const dj_graph *g, double *T, int k, double *scratch)
 {
-    nodes_fn *nodes = forward_kernel(k);
+    int safe = dj_nansafe();
     size_t lo = 1;
     for (size_t b = 0; b < g->nblocks; b++) {
         const struct dj__block *blk = &g->blocks[b];
         if (blk->out > lo)
-            nodes(g, T, lo, blk->out - 1);
+            forward_nodes(g, T, lo, blk->out - 1, k, safe);
         dj__block_forward(g, blk, T, k, scratch);
         lo = blk->out + blk->m;
     }
     if (lo < g->count)
-        nodes(g, T, lo, g->count - 1);
+        forward_nodes(g, T, lo, g->count - 1, k, safe);
 }
 
 int dj_graph_jvp(dj_graph *g, double *JV, const double *V, int k)

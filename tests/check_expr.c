@@ -223,6 +223,39 @@ START_TEST(test_fixed_vars)
 }
 END_TEST
 
+/* Constants are operands of the double-operand forms, and operations on
+ * constants only are folded: no constant reaches a dual or the graph, so
+ * sqrt(0)·x (a constant with an infinite partial) and 1/(x - x0) at the
+ * pole have the same Jacobian in forward and reverse mode. */
+START_TEST(test_constants_are_constants)
+{
+    static const char *texts[] = {"1 - 2*x + 3/x - x/4 + 2^x + x^3 + pow(2, x) + atan2(1, x)",
+                                  "sqrt(0)*x + exp(-pi)*x + fmax(x, 0.5) + hypot(3, 4)"};
+    for (size_t t = 0; t < 2; t++) {
+        expr_program *p;
+        ck_assert_int_eq(expr_compile(&p, texts[t], NULL, 0, NULL), DJ_OK);
+        for (size_t c = 0; c < p->ncode; c++)
+            ck_assert_msg(p->code[c].op != OP_CONST, "'%s': a constant at %zu", texts[t], c);
+        dj_fn f = expr_fn(p);
+        double x = 0.75, Jf, Jr;
+        dj_opts fo = {.mode = DJ_MODE_FORWARD}, ro = {.mode = DJ_MODE_REVERSE};
+        ck_assert_int_eq(dj_jacobian(&Jf, NULL, &f, &x, &fo, NULL), DJ_OK);
+        ck_assert_int_eq(dj_jacobian(&Jr, NULL, &f, &x, &ro, NULL), DJ_OK);
+        ck_assert_msg(isfinite(Jf), "'%s': %g", texts[t], Jf);
+        tl_assert_close(Jr, Jf, 1e-14, "'%s' forward vs reverse", texts[t]);
+        expr_free(p);
+    }
+    /* "(2)" and "-(3)" are constants too; a constant output stays one */
+    expr_program *p;
+    ck_assert_int_eq(expr_compile(&p, "x*(2) - (3), 4", NULL, 0, NULL), DJ_OK);
+    dj_fn f = expr_fn(p);
+    double x = 5, y[2];
+    ck_assert_int_eq(dj_eval(y, &f, &x), DJ_OK);
+    ck_assert(y[0] == 7 && y[1] == 4);
+    expr_free(p);
+}
+END_TEST
+
 /* text made of prefix repeated `times`, then middle, then suffix repeated. */
 static char *repeat(const char *prefix, size_t times, const char *middle, const char *suffix)
 {
@@ -352,6 +385,7 @@ int main(void)
     tcase_add_loop_test(tc, test_expression_jacobian_matches_analytic, 0, NCASES);
     tcase_add_test(tc, test_input_order);
     tcase_add_test(tc, test_fixed_vars);
+    tcase_add_test(tc, test_constants_are_constants);
     tcase_add_loop_test(tc, test_errors_name_their_place, 0,
                         (int)(sizeof errors / sizeof errors[0]));
     suite_add_tcase(s, tc);

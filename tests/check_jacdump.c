@@ -366,6 +366,41 @@ START_TEST(test_nonfinite_exit_1)
 }
 END_TEST
 
+/* x/0 at 1 and 1/x at 0 have one derivative, +Inf and -Inf, in forward and
+ * reverse mode, so --check agrees (forward gave NaN: its constant 0 was a
+ * dual whose zero tangent met an infinite partial); the non-finite result
+ * still exits 1. With a second input, NaN-safe mode keeps its column 0 in
+ * both modes. */
+START_TEST(test_division_by_zero_check_agrees)
+{
+    static const struct {
+        const char *expr, *at, *nansafe, *csv;
+    } cases[] = {
+        {"x/0", "1", NULL, "output,x,value\nf1,inf,inf\n"},
+        {"1/x", "0", NULL, "output,x,value\nf1,-inf,inf\n"},
+        {"1/x, y", "0,1", "--nansafe", "output,x,y,value\nf1,-inf,0,inf\nf2,0,1,1\n"},
+        {"x/y, sqrt(y)", "1,0", "--nansafe",
+         "output,x,y,value\nf1,inf,-inf,inf\nf2,0,inf,0\n"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const char *ns = cases[c].nansafe ? cases[c].nansafe : "--stats";
+        result r = run("-e", cases[c].expr, "--at", cases[c].at, "--check", ns);
+        ck_assert_msg(r.status == 1, "%s: exit %d", cases[c].expr, r.status);
+        ck_assert_msg(strstr(r.out, "check: forward vs reverse             max abs 0  max rel 0") &&
+                          strstr(r.out, "forward and reverse agree within 1e-12"),
+                      "%s: %s", cases[c].expr, r.out);
+        result_free(&r);
+        for (int mode = 0; mode < 2; mode++) {
+            r = run("-e", cases[c].expr, "--at", cases[c].at, "--mode", mode ? "rev" : "fwd",
+                    "--format", "csv", ns);
+            ck_assert_msg(strcmp(r.out, cases[c].csv) == 0, "%s, %s:\n%s", cases[c].expr,
+                          mode ? "rev" : "fwd", r.out);
+            result_free(&r);
+        }
+    }
+}
+END_TEST
+
 /* ---- JSON and npy --------------------------------------------------------------------- */
 
 /* A strict JSON reader: returns the end of the value at s, or NULL. */
@@ -818,6 +853,7 @@ int main(void)
     tcase_add_test(tc, test_hessian);
     tcase_add_test(tc, test_check_modes_agree);
     tcase_add_test(tc, test_nonfinite_exit_1);
+    tcase_add_test(tc, test_division_by_zero_check_agrees);
     tcase_add_test(tc, test_json_parses);
     tcase_add_test(tc, test_npy_bytes);
     tcase_add_test(tc, test_help_and_version);

@@ -3,6 +3,7 @@
  * choices of partials.h, on the dual types and on the graph alike. */
 #include <float.h>
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "testlib.h"
@@ -167,6 +168,93 @@ START_TEST(test_graph_matches_duals_at_edges)
 }
 END_TEST
 
+/* Division by zero: the pole's partials (1/y, -x/y²) in every mode, with
+ * or without a constant operand. */
+#define POLES(T, y, x, n, m, ctx)                                              \
+    y[0] = dj_div(x[0], x[1]);                                                 \
+    y[1] = dj_mul(x[1], 2.0);                                                  \
+    y[2] = dj_div(3.0, x[1]);                                                  \
+    y[3] = dj_div(x[0], 0.0);                                                  \
+    y[4] = dj_div(1.0, dj_sub(x[0], 1.0));                                     \
+    y[5] = dj_sqrt(x[1]);
+DJ_FN_INSTANTIATE(poles, POLES);
+#define POLES1(T, y, x, n, m, ctx)                                             \
+    y[0] = dj_div(x[0], 0.0);                                                  \
+    y[1] = dj_div(1.0, x[1]);
+DJ_FN_INSTANTIATE(poles1, POLES1);
+
+/* Bitwise equal, NaN equal to NaN. */
+static void assert_same(const double *a, const double *b, size_t count, const char *what)
+{
+    for (size_t i = 0; i < count; i++)
+        ck_assert_msg((isnan(a[i]) && isnan(b[i])) || memcmp(&a[i], &b[i], sizeof a[i]) == 0,
+                      "%s: entry %zu: %g vs %g", what, i, a[i], b[i]);
+}
+
+START_TEST(test_division_by_zero_same_in_every_mode)
+{
+    dj_fn f = DJ_FN_INIT(poles, 2, 6, NULL);
+    double x[2] = {1.0, 0.0}, Jf[12], Jr[12], Jr1[12];
+    /* with NaN-safe mode, forward and reverse agree bitwise, and each pole
+     * has its documented value */
+    dj_opts fo = {.mode = DJ_MODE_FORWARD, .chunk = 2, .nansafe = 1};
+    dj_opts ro = {.mode = DJ_MODE_REVERSE, .chunk = 8, .nansafe = 1};
+    dj_opts r1 = {.mode = DJ_MODE_REVERSE, .chunk = 1, .nansafe = 1};
+    dj_report fr, rr;
+    ck_assert_int_eq(dj_jacobian(Jf, NULL, &f, x, &fo, &fr), DJ_OK);
+    ck_assert_int_eq(dj_jacobian(Jr, NULL, &f, x, &ro, &rr), DJ_OK);
+    ck_assert_int_eq(dj_jacobian(Jr1, NULL, &f, x, &r1, NULL), DJ_OK);
+    assert_same(Jf, Jr, 12, "forward vs reverse, NaN-safe");
+    assert_same(Jf, Jr1, 12, "forward vs reverse k = 1, NaN-safe");
+    const double want[12] = {INFINITY, -INFINITY, 0, 2, 0, -INFINITY,
+                             INFINITY, 0,         -INFINITY, 0, 0, INFINITY};
+    assert_same(Jf, want, 12, "the documented values");
+    ck_assert(fr.events & DJ_EVENT_EDGE);
+    ck_assert(rr.events & DJ_EVENT_EDGE);
+    /* without it, where a constant is the other operand both modes give the
+     * pole's value too: x/0 and 1/x at 0 (IEEE's 0·Inf = NaN reaches only
+     * the entries off the diagonal here) */
+    dj_fn p1 = DJ_FN_INIT(poles1, 2, 2, NULL);
+    fo.nansafe = ro.nansafe = 0;
+    ck_assert_int_eq(dj_jacobian(Jf, NULL, &p1, x, &fo, NULL), DJ_OK);
+    ck_assert_int_eq(dj_jacobian(Jr, NULL, &p1, x, &ro, NULL), DJ_OK);
+    ck_assert(Jf[0] == INFINITY && Jr[0] == INFINITY);
+    ck_assert(Jf[3] == -INFINITY && Jr[3] == -INFINITY);
+    /* the graph's own sweeps and a replay follow the thread's mode */
+    dj_graph g;
+    dj_graph_init(&g);
+    ck_assert_int_eq(dj_graph_record(&g, &f, x), DJ_OK);
+    double u[6] = {0, 1, 0, 0, 0, 0}, ju[2], v[2] = {1, 0}, jv[6];
+    dj_nansafe_set(1);
+    ck_assert_int_eq(dj_graph_vjp(&g, ju, u, 1), DJ_OK);
+    ck_assert(ju[0] == 0 && ju[1] == 2);
+    ck_assert_int_eq(dj_graph_jvp(&g, jv, v, 1), DJ_OK);
+    ck_assert(jv[0] == INFINITY && jv[1] == 0 && jv[2] == 0 && jv[5] == 0);
+    dj_nansafe_set(0);
+    ck_assert_int_eq(dj_graph_vjp(&g, ju, u, 1), DJ_OK);
+    ck_assert(isnan(ju[0])); /* IEEE: 0·Inf from the rows not seeded */
+    dj_graph_clear(&g);
+}
+END_TEST
+
+/* The elementary functions' edges too: with NaN-safe mode the whole
+ * Jacobian is the same in both modes (reverse sweeps seeded other rows with
+ * a zero adjoint times sqrt'(0) = Inf, which gave NaN). */
+START_TEST(test_nansafe_reverse_equals_forward)
+{
+    dj_fn f = DJ_FN_INIT(edges, 5, 4, NULL);
+    double x[5] = {0.5, 0.0, 0.0, 0.0, 0.0}, Jf[20], Jr[20];
+    for (int k = 1; k <= 4; k *= 2) {
+        dj_opts fo = {.mode = DJ_MODE_FORWARD, .chunk = k, .nansafe = 1};
+        dj_opts ro = {.mode = DJ_MODE_REVERSE, .chunk = k, .nansafe = 1};
+        ck_assert_int_eq(dj_jacobian(Jf, NULL, &f, x, &fo, NULL), DJ_OK);
+        ck_assert_int_eq(dj_jacobian(Jr, NULL, &f, x, &ro, NULL), DJ_OK);
+        assert_same(Jf, Jr, 20, "edges, NaN-safe");
+        ck_assert(Jr[3] == 0 && Jr[13] == INFINITY);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("numeric");
@@ -178,6 +266,8 @@ int main(void)
     tcase_add_test(tc, test_overflowing_row_sum_is_not_nonfinite);
     tcase_add_test(tc, test_tiny_and_subnormal);
     tcase_add_test(tc, test_graph_matches_duals_at_edges);
+    tcase_add_test(tc, test_division_by_zero_same_in_every_mode);
+    tcase_add_test(tc, test_nansafe_reverse_equals_forward);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

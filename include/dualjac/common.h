@@ -14,11 +14,13 @@
  *
  * NaN-safe mode (per thread, off by default): at the singular points of the
  * elementary functions, where a local partial derivative is infinite or NaN
- * (sqrt(0), log(0), pow(0, 0.5), asin(1), ...), a zero tangent times that
- * partial stays zero, direction by direction, so that one input at sqrt(0)
- * does not poison the columns of the other inputs. Arithmetic (+, -, *, /,
- * fma) follows IEEE: there a partial is an operand's value, infinite only
- * once the function value itself has overflowed.
+ * (sqrt(0), log(0), pow(0, 0.5), asin(1), ...), and at division by zero, a
+ * zero tangent times that partial stays zero, direction by direction, so that
+ * one input at sqrt(0) does not poison the columns of the other inputs. The
+ * graph's sweeps do the same with a zero adjoint (reverse mode) or tangent,
+ * so forward and reverse mode agree there. Other arithmetic (+, -, *, fma)
+ * follows IEEE: there a partial is an operand's value, infinite only once
+ * the function value itself has overflowed.
  */
 #ifndef DUALJAC_COMMON_H
 #define DUALJAC_COMMON_H

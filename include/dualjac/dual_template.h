@@ -172,22 +172,39 @@ static inline DJ__T DJ__F(mul_d)(DJ__T a, double c)
 
 static inline DJ__T DJ__F(d_mul)(double c, DJ__T b) { return DJ__F(mul_d)(b, c); }
 
-/* Returns a/b with tangent (a' - (a/b)·b')/b. */
+/* Returns a/b with tangent (a' - (a/b)·b')/b. At b = ±0, the pole, the
+ * partials are infinite (partials.h): the checked kernels then apply
+ * NaN-safe mode, and an edge event is raised. */
 static inline DJ__T DJ__F(div)(DJ__T a, DJ__T b)
 {
     double r = a.v / b.v;
+    if (DJ_UNLIKELY(b.v == 0)) {
+        double pa, pb;
+        dj_partial_div(b.v, r, &pa, &pb);
+        return DJ__F(comb_checked_)(r, pa, a, pb, b);
+    }
     double inv = 1.0 / b.v;
     return DJ__F(comb_)(r, inv, a, -r * inv, b);
 }
 
 static inline DJ__T DJ__F(div_d)(DJ__T a, double c)
 {
+    if (DJ_UNLIKELY(c == 0)) {
+        double pa, pc;
+        dj_partial_div(c, a.v / c, &pa, &pc);
+        return DJ__F(scale_checked_)(a.v / c, pa, a);
+    }
     return DJ__F(scale_)(a.v / c, 1.0 / c, a);
 }
 
 static inline DJ__T DJ__F(d_div)(double c, DJ__T b)
 {
     double r = c / b.v;
+    if (DJ_UNLIKELY(b.v == 0)) {
+        double pc, pb;
+        dj_partial_div(b.v, r, &pc, &pb);
+        return DJ__F(scale_checked_)(r, pb, b);
+    }
     return DJ__F(scale_)(r, -r / b.v, b);
 }
 

@@ -73,7 +73,7 @@
     X(add, x + y, (px = 1.0, py = 1.0), DJ__FLAT2, 0)                          \
     X(sub, x - y, (px = 1.0, py = -1.0), DJ__FLAT2, 0)                         \
     X(mul, x * y, (px = y, py = x), (pxx = 0.0, pxy = 1.0, pyy = 0.0), DJ_XY)  \
-    X(div, x / y, (px = 1.0 / y, py = -r / y),                                 \
+    X(div, x / y, dj_partial_div(y, r, &px, &py),                              \
       dj_partial2_div(px, py, &pxx, &pxy, &pyy), DJ_XY | DJ_YY)                \
     X(pow, DJ_POW_VALUE(x, y),                                                 \
       (px = want_x ? dj_partial_pow_base(x, y, r) : 0.0,                       \

@@ -21,6 +21,16 @@
  *   floor, ceil, trunc, round: 0 everywhere; KINK at their jumps
  *   fmod(x, y)        (1, -trunc(x/y)); KINK where the result jumps (r = 0)
  *   asin, acos at ±1; acosh at 1; atanh at ±1: ±Inf                           EDGE
+ *   x/y at y = ±0     (1/y, -x/y²): the pole, ±Inf; NaN in y for 0/0           EDGE
+ *
+ * Division by zero is a pole, not a kink: the partials are the limits the
+ * formulas give, the same in every mode (the dual types, the recording and
+ * the replay all use dj_partial_div). A constant divisor or dividend has no
+ * tangent, so x/0 has derivative +Inf and 1/x at 0 has -Inf in forward and
+ * reverse mode alike. Where the other operand is a variable whose tangent
+ * (or adjoint) is zero in a direction, IEEE gives 0·Inf = NaN there; NaN-safe
+ * mode keeps that direction zero in forward passes and in the graph's sweeps,
+ * as at the singular points of the elementary functions.
  *
  * Outside a domain (sqrt(-1), log(-1)) the value is NaN and so is the
  * derivative; the drivers report that as DJ_EVENT_NONFINITE.
@@ -208,6 +218,15 @@ static inline double dj_partial_round(double x)
 }
 
 /* Binary partials: *px = ∂r/∂x, *py = ∂r/∂y. */
+
+/* r = x/y: 1/y and -r/y (= -x/y²); infinite at the pole y = ±0. */
+static inline void dj_partial_div(double y, double r, double *px, double *py)
+{
+    if (DJ_UNLIKELY(y == 0))
+        dj_event_raise(DJ_EVENT_EDGE);
+    *px = 1.0 / y;
+    *py = -r / y;
+}
 
 static inline void dj_partial_pow(double x, double y, double r, double *px, double *py)
 {

@@ -138,18 +138,89 @@ static int emit(parser *ps, expr_opcode op, int fn, size_t index, double value, 
     return DJ_OK;
 }
 
-/* base ^ exponent. A constant exponent becomes OP_POWC: on the dual types
- * pow(x, c) then never forms the exponent's partial x^c·log x, which is NaN
- * for x < 0 and would poison (-2)^2. */
-static int emit_pow(parser *ps)
+/* Whether the code from start to end is one constant. */
+static int single_const(const parser *ps, size_t start, size_t end)
 {
-    expr_instr *last = &ps->code[ps->ncode - 1];
-    if (last->op == OP_CONST) {
-        last->op = OP_POWC;
-        ps->depth--;
-        return DJ_OK;
+    return end == start + 1 && ps->code[start].op == OP_CONST;
+}
+
+/* The value of an operation on constants (code: the constants, then the
+ * operation), computed by the double evaluator itself, so that a folded
+ * constant is the value the program would have computed. */
+static double fold(const expr_instr *code, size_t n)
+{
+    expr_instr prog[5];
+    memcpy(prog, code, n * sizeof *code);
+    prog[n] = (expr_instr){OP_OUTPUT, 0, 0, 0.0};
+    expr_program p = {prog, n + 1, NULL, 0, NULL, 0, NULL, 1, n};
+    dj_fn f = expr_fn(&p);
+    double y = 0, none = 0;
+    f.eval_double(&y, &none, 0, 1, &p);
+    return y;
+}
+
+/* The forms of an operation with a constant on the right, or on the left. */
+static expr_opcode constant_right(expr_opcode op, int fn)
+{
+    switch (op) {
+    case OP_ADD: return OP_ADDC;
+    case OP_SUB: return OP_SUBC;
+    case OP_MUL: return OP_MULC;
+    case OP_DIV: return OP_DIVC;
+    case OP_POW: return OP_POWC;
+    default: return fn == FN_POW ? OP_POWC : OP_CALLC;
     }
-    return emit(ps, OP_POW, 0, 0, 0.0, -1);
+}
+
+static expr_opcode constant_left(expr_opcode op, int fn)
+{
+    switch (op) {
+    case OP_ADD: return OP_ADDC;
+    case OP_SUB: return OP_CSUB;
+    case OP_MUL: return OP_MULC;
+    case OP_DIV: return OP_CDIV;
+    case OP_POW: return OP_CPOW;
+    default: return fn == FN_POW ? OP_CPOW : OP_CCALL;
+    }
+}
+
+/* Emits an operation (OP_ADD .. OP_POW, or OP_CALL of fn) on nargs operands
+ * whose code starts at start[0], start[1], ... Constants are not operands
+ * like the others: an operation on constants only is folded into one, and a
+ * binary one with a constant operand takes the double-operand form
+ * (program.h), as C code would write it. So a constant contributes no
+ * tangent and no adjoint, and x/0, 1/x at 0 or sqrt(0)·x have the same
+ * derivative in every mode. It also keeps pow(x, c) from forming the
+ * exponent's partial x^c·log x, NaN for x < 0, which would poison (-2)^2. */
+static int emit_operation(parser *ps, expr_opcode op, int fn, const size_t *start, int nargs)
+{
+    size_t end = ps->ncode;
+    int all = 1;
+    for (int i = 0; i < nargs; i++)
+        all = all && single_const(ps, start[i], i + 1 < nargs ? start[i + 1] : end);
+    if (all) {
+        expr_instr code[4];
+        memcpy(code, ps->code + start[0], (size_t)nargs * sizeof *code);
+        code[nargs] = (expr_instr){(uint8_t)op, (uint8_t)fn, 0, 0.0};
+        double v = fold(code, (size_t)nargs + 1);
+        ps->ncode = start[0];
+        ps->depth -= (size_t)nargs;
+        return emit(ps, OP_CONST, 0, 0, v, 1);
+    }
+    if (nargs == 2 && single_const(ps, start[1], end)) {
+        double c = ps->code[start[1]].value;
+        ps->ncode--;
+        ps->depth--;
+        return emit(ps, constant_right(op, fn), fn, 0, c, 0);
+    }
+    if (nargs == 2 && single_const(ps, start[0], start[1])) {
+        double c = ps->code[start[0]].value;
+        memmove(ps->code + start[0], ps->code + start[1], (end - start[1]) * sizeof *ps->code);
+        ps->ncode--;
+        ps->depth--;
+        return emit(ps, constant_left(op, fn), fn, 0, c, 0);
+    }
+    return emit(ps, op, fn, 0, 0.0, 1 - nargs);
 }
 
 static const char *token_kind_name(token_kind k)
@@ -194,8 +265,11 @@ static int parse_call(parser *ps, token name)
     ps->paren++;
     advance(ps); /* '(' */
     int nargs = 0;
+    size_t start[3];
     if (ps->tok.kind != TOK_RPAREN) {
         for (;;) {
+            if (nargs < 3)
+                start[nargs] = ps->ncode;
             if (parse_expr(ps) != DJ_OK)
                 return ps->status;
             nargs++;
@@ -214,9 +288,7 @@ static int parse_call(parser *ps, token name)
     if (nargs != functions[f].arity)
         return fail_at(ps, &name, "%s takes %d argument%s, not %d", functions[f].name,
                        functions[f].arity, functions[f].arity == 1 ? "" : "s", nargs);
-    if (functions[f].fn == FN_POW)
-        return emit_pow(ps);
-    return emit(ps, OP_CALL, (int)functions[f].fn, 0, 0.0, 1 - nargs);
+    return emit_operation(ps, OP_CALL, (int)functions[f].fn, start, nargs);
 }
 
 /* A name in an expression: a constant, a definition or an input. */
@@ -284,13 +356,15 @@ static int parse_primary(parser *ps)
  * unary it recurses into power: right-associative. */
 static int parse_power(parser *ps)
 {
+    size_t start[2] = {ps->ncode, 0};
     if (parse_primary(ps) != DJ_OK)
         return ps->status;
     if (ps->tok.kind == TOK_CARET) {
         advance(ps);
+        start[1] = ps->ncode;
         if (parse_unary(ps) != DJ_OK)
             return ps->status;
-        return emit_pow(ps);
+        return emit_operation(ps, OP_POW, 0, start, 2);
     }
     return DJ_OK;
 }
@@ -326,14 +400,16 @@ static int parse_unary(parser *ps)
 /* term := unary (('*' | '/') unary)* */
 static int parse_term(parser *ps)
 {
+    size_t start[2] = {ps->ncode, 0};
     if (parse_unary(ps) != DJ_OK)
         return ps->status;
     while (ps->tok.kind == TOK_STAR || ps->tok.kind == TOK_SLASH) {
         expr_opcode op = ps->tok.kind == TOK_STAR ? OP_MUL : OP_DIV;
         advance(ps);
+        start[1] = ps->ncode;
         if (parse_unary(ps) != DJ_OK)
             return ps->status;
-        if (emit(ps, op, 0, 0, 0.0, -1) != DJ_OK)
+        if (emit_operation(ps, op, 0, start, 2) != DJ_OK)
             return ps->status;
     }
     return DJ_OK;
@@ -342,14 +418,16 @@ static int parse_term(parser *ps)
 /* expr := term (('+' | '-') term)* */
 static int parse_expr(parser *ps)
 {
+    size_t start[2] = {ps->ncode, 0};
     if (parse_term(ps) != DJ_OK)
         return ps->status;
     while (ps->tok.kind == TOK_PLUS || ps->tok.kind == TOK_MINUS) {
         expr_opcode op = ps->tok.kind == TOK_PLUS ? OP_ADD : OP_SUB;
         advance(ps);
+        start[1] = ps->ncode;
         if (parse_term(ps) != DJ_OK)
             return ps->status;
-        if (emit(ps, op, 0, 0, 0.0, -1) != DJ_OK)
+        if (emit_operation(ps, op, 0, start, 2) != DJ_OK)
             return ps->status;
     }
     return DJ_OK;

@@ -37,8 +37,21 @@ typedef enum expr_opcode {
     OP_MUL,
     OP_DIV,
     OP_POW,
+    OP_CALL,   /* function index, its arguments on the stack */
+    /* An operation with a constant operand (value) takes the library's
+     * double-operand form, as C code writes x/2.0: a constant then has no
+     * tangent or adjoint to multiply, so x/0 has derivative +Inf in every
+     * mode (a constant dual 0 gave 0·Inf = NaN in forward mode only). */
+    OP_ADDC,   /* top + value (and value + top) */
+    OP_SUBC,   /* top - value */
+    OP_MULC,   /* top · value (and value · top) */
+    OP_DIVC,   /* top / value */
     OP_POWC,   /* top ^ value: a constant exponent */
-    OP_CALL    /* function index, its arguments on the stack */
+    OP_CSUB,   /* value - top */
+    OP_CDIV,   /* value / top */
+    OP_CPOW,   /* value ^ top */
+    OP_CALLC,  /* fn(top, value), a two-argument function */
+    OP_CCALL   /* fn(value, top) */
 } expr_opcode;
 
 typedef struct expr_instr {
