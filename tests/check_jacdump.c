@@ -2,11 +2,12 @@
  * source, mode and format, --check, --det, and every error path with its exit
  * status and message. Text outputs are compared with golden files in
  * tests/cli (listed in EXTRA_DIST); JSON is parsed; .npy is read byte by byte. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* POSIX 2008 and posix_openpt */
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,11 @@ static const char *jacdump, *golden_dir, *sample_lib;
 
 /* An address-space limit for the next child (0: none), as ulimit -v sets. */
 static rlim_t child_as_limit;
+/* The next child's standard output: a file (such as /dev/full) instead of
+ * the pipe, or a terminal (a pseudo-terminal) when child_stdout_tty is set;
+ * and its working directory. */
+static const char *child_stdout, *child_dir;
+static int child_stdout_tty;
 
 typedef struct {
     char *out, *err;
@@ -65,6 +71,23 @@ static result run_argv(const char *program, const char **argv, const char *input
         dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(err[1], 2);
+        if (child_stdout != NULL) {
+            int fd = open(child_stdout, O_WRONLY);
+            if (fd < 0)
+                _exit(126);
+            dup2(fd, 1);
+        }
+        if (child_stdout_tty) {
+            int master = posix_openpt(O_RDWR | O_NOCTTY);
+            if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
+                _exit(126);
+            int fd = open(ptsname(master), O_WRONLY | O_NOCTTY);
+            if (fd < 0)
+                _exit(126);
+            dup2(fd, 1);
+        }
+        if (child_dir != NULL && chdir(child_dir) != 0)
+            _exit(126);
         close(in[1]), close(out[0]), close(err[0]);
         for (char *const *e = env; e && *e; e++) {
             char *eq = strchr(*e, '=');
@@ -564,7 +587,8 @@ static const bad_case bad[] = {
     {{"--fn", "nosuch"}, "jacdump: error: unknown problem 'nosuch' (see --list)\n"},
     {{"--fn", "broyden", "--n", "3000000000"},
      "jacdump: error: a 3000000000 x 3000000000 Jacobian does not fit in memory\n"},
-    {{"--fn", "rosenbrock", "--n", "3"}, "jacdump: error: --n 3: rosenbrock needs n >= 2 in steps of its block size\n"},
+    {{"--fn", "rosenbrock", "--n", "3"}, "jacdump: error: --n 3: rosenbrock takes n <= 2\n"},
+    {{"--fn", "ext-rosenbrock", "--n", "3"}, "jacdump: error: --n 3: ext-rosenbrock needs n >= 2 in steps of its block size\n"},
     {{"--at", "1"}, "jacdump: error: no function: give -e EXPR, -f FILE, --fn NAME or --lib SO --sym NAME (see --help)\n"},
     {{"-e", "x", "--fn", "brown"}, "jacdump: error: give only one of -e, -f, --fn and --lib\n"},
     {{"-e", "x", "--at", "1", "--mode", "fast"}, "jacdump: error: --mode: 'fast' is not one of fwd, rev, auto, fd\n"},
@@ -579,6 +603,56 @@ static const bad_case bad[] = {
     {{"-e", "x", "--vars", "2x", "--at", "1"}, "jacdump: error: --vars: '2x' is not a name (item 1)\n"},
     {{"-e", "x", "--at", "1", "-o", "/nonexistent/out.txt"},
      "jacdump: error: cannot write '/nonexistent/out.txt': No such file or directory\n"},
+    {{"-e", "x", "--at", "1", "-o", "/dev/full"},
+     "jacdump: error: cannot write '/dev/full': No space left on device\n"},
+    /* a value given twice is a mistake, not a choice of the last */
+    {{"-e", "x", "-e", "y", "--at", "1"}, "jacdump: error: -e/--expr is given twice\n"},
+    {{"--fn", "brown", "--n", "3", "--n", "4"}, "jacdump: error: --n is given twice\n"},
+    {{"-e", "x", "--at", "1", "--at", "2"}, "jacdump: error: --at is given twice\n"},
+    {{"-e", "x", "--at", "1", "--format", "csv", "--format", "json"},
+     "jacdump: error: --format is given twice\n"},
+    /* options that would be ignored together */
+    {{"-e", "x, y", "--at", "1,2", "--det", "--format", "mm"},
+     "jacdump: error: --det and --logdet are written as text, csv or json, not --format mm\n"},
+    {{"-e", "x", "--at", "1", "--logdet", "--format", "npy"},
+     "jacdump: error: --det and --logdet are written as text, csv or json, not --format npy\n"},
+    {{"-e", "x, y", "--at", "1,2", "--sparsity", "--format", "json"},
+     "jacdump: error: --sparsity draws the pattern as text; it takes no --format\n"},
+    {{"-e", "x", "--at", "1", "--sparsity", "--det"},
+     "jacdump: error: give --sparsity or --det/--logdet, not both\n"},
+    {{"-e", "x", "--at", "1", "--mode", "fd", "--chunk", "16"},
+     "jacdump: error: --chunk is for the modes fwd, rev and auto; --mode fd takes none\n"},
+    {{"-e", "x", "--at", "1", "--mode", "fd", "--nansafe"},
+     "jacdump: error: --nansafe is for the modes fwd, rev and auto; --mode fd takes none\n"},
+    {{"-e", "x", "--at", "1", "--check", "--mode", "rev"},
+     "jacdump: error: --check computes every mode; give no --mode with it\n"},
+    {{"-e", "x", "--at", "1", "--format", "npy", "--precision", "3"},
+     "jacdump: error: --precision does not apply to --format npy (binary doubles)\n"},
+    {{"-f", "-", "--at-file", "-"},
+     "jacdump: error: -f - and --at-file - both read standard input; give one of them a file\n"},
+    /* names of the language are not variables */
+    {{"-e", "pi*x", "--vars", "pi,x", "--at", "1,2"},
+     "jacdump: error: --vars: 'pi' is a constant of the language, not a variable\n"},
+    {{"-e", "x", "--vars", "x,abs", "--at", "1,2"},
+     "jacdump: error: --vars: 'abs' is a function of the language, not a variable\n"},
+    {{"-e", "x**2", "--at", "1"},
+     "jacdump: error: use '^' for powers, not '**' at column 2\n  x**2\n   ^\n"},
+    /* sizes are checked before the problem is built (it took 60 s and 6 GB) */
+    {{"--fn", "broyden", "--n", "1000000000"},
+     "jacdump: error: a 1000000000 x 1000000000 Jacobian does not fit in memory\n"},
+    {{"--fn", "broyden", "--n", "1000000000000", "--format", "mm"},
+     "jacdump: error: --fn broyden with n = 1000000000000: its vectors of n doubles do not fit "
+     "in memory\n"},
+    /* what the user typed is echoed cleaned: control bytes and invalid
+     * UTF-8 as \xHH, a character of several bytes whole, the caret under it */
+    {{"-e", "x\x01\xff", "--at", "1"},
+     "jacdump: error: unexpected character '\\x01' at column 2\n  x\\x01\\xFF\n   ^\n"},
+    {{"-e", "y + \xff", "--at", "1"},
+     "jacdump: error: unexpected character '\\xFF' at column 5\n  y + \\xFF\n      ^\n"},
+    {{"-e", "x*y", "--at", "1,\xff\x1b[2J"},
+     "jacdump: error: --at: '\\xFF\\x1B[2J' is not a number (column 3)\n"},
+    {{"-e", "\xc3\xa9 + x", "--at", "1"},
+     "jacdump: error: unexpected character '\xc3\xa9' at column 1\n  \xc3\xa9 + x\n  ^\n"},
 };
 
 START_TEST(test_bad_input_exit_2)
@@ -586,7 +660,7 @@ START_TEST(test_bad_input_exit_2)
     const bad_case *c = &bad[_i];
     const char *a[8] = {0};
     memcpy(a, c->args, sizeof a);
-    result r = run_input(NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], (const char *)NULL);
+    result r = run_input("", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], (const char *)NULL);
     ck_assert_msg(r.status == 2, "%s: exit %d, stderr %s", a[1], r.status, r.err);
     ck_assert_str_eq(r.out, "");
     if (c->stderr_text)
@@ -765,6 +839,88 @@ START_TEST(test_address_space_limit)
 }
 END_TEST
 
+/* Output that cannot be written is an error naming where it went, exit 2:
+ * --help, --version and --list too (they exited 0 on a full disk). */
+START_TEST(test_write_errors)
+{
+    static const char *const argvs[][8] = {
+        {"--help"}, {"--version"}, {"--list"}, {"-e", "x*y", "--at", "1,2"},
+        {"--fn", "broyden", "--n", "30", "--format", "npy"},
+    };
+    for (size_t t = 0; t < sizeof argvs / sizeof argvs[0]; t++) {
+        const char *argv[10] = {jacdump};
+        for (int i = 0; i < 8 && argvs[t][i]; i++)
+            argv[i + 1] = argvs[t][i];
+        child_stdout = "/dev/full";
+        result r = run_argv(jacdump, argv, NULL, NULL);
+        child_stdout = NULL;
+        ck_assert_msg(r.status == 2, "%s: exit %d", argvs[t][0], r.status);
+        ck_assert_str_eq(r.err, "jacdump: error: cannot write to standard output: No space left "
+                                "on device\n");
+        result_free(&r);
+    }
+}
+END_TEST
+
+/* NumPy's binary format is not written to a terminal. */
+START_TEST(test_npy_not_to_a_terminal)
+{
+    const char *argv[] = {jacdump, "-e", "x*y", "--at", "1,2", "--format", "npy", NULL};
+    child_stdout_tty = 1;
+    result r = run_argv(jacdump, argv, NULL, NULL);
+    child_stdout_tty = 0;
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "jacdump: error: --format npy writes binary data, not for a "
+                            "terminal: give -o FILE or redirect standard output\n");
+    result_free(&r);
+}
+END_TEST
+
+/* --lib NAME without a slash: a file of that name in the current directory
+ * is loaded (dlopen alone searches only the system's path); when there is
+ * none, the error says where it looked. */
+START_TEST(test_lib_in_current_directory)
+{
+    if (sample_lib == NULL || access(sample_lib, R_OK) != 0)
+        return;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(sample_lib, '/') - sample_lib), sample_lib);
+    const char *base = strrchr(sample_lib, '/') + 1;
+    const char *argv[] = {jacdump, "--lib", base, "--sym", "sample", "--at", "1,2", NULL};
+    child_dir = dir;
+    result r = run_argv(jacdump, argv, NULL, NULL);
+    child_dir = NULL;
+    assert_golden(&r, "sample.out");
+    r = run("--lib", "libnosuch-dualjac.so", "--sym", "f", "--at", "1");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strncmp(r.err, "jacdump: error: cannot load 'libnosuch-dualjac.so': ", 52) == 0 &&
+                      strstr(r.err, " (looked for in the current directory, then in the "
+                                    "system's library path)\n"),
+                  "%s", r.err);
+    result_free(&r);
+}
+END_TEST
+
+/* The point at -inf: the warning keeps the sign. Labels are the outputs'
+ * text on one line, without comments; a byte order mark is skipped. */
+START_TEST(test_warnings_labels_and_bom)
+{
+    result r = run("-e", "x, 2*y", "--at", "-inf,1");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "jacdump: warning: f1 = -inf at this point\n");
+    result_free(&r);
+    r = run_input("\xef\xbb\xbfx + # the first\n   y*2,\n x - y  # second\n", "-f", "-", "--at",
+                  "1,2", "--format", "csv", (const char *)NULL);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.out, "output,x,y,value\nf1,1,2,5\nf2,1,-1,-1\n");
+    result_free(&r);
+    r = run_input("\xef\xbb\xbfx + # the first\n   y*2,\n x - y  # second\n", "-f", "-", "--at",
+                  "1,2", "--format", "json", (const char *)NULL);
+    ck_assert_msg(strstr(r.out, "\"outputs\": [\"x + y*2\", \"x - y\"]") != NULL, "%s", r.out);
+    result_free(&r);
+}
+END_TEST
+
 /* Every allocation of a jacdump run, failed one at a time: each run ends
  * with status 0 (the allocation was not needed) or 2 and one error line,
  * never a crash or a hang. The real binary is run (libtool's wrapper is a
@@ -863,6 +1019,10 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_bad_input_exit_2, 0, (int)(sizeof bad / sizeof bad[0]));
     tcase_add_test(tc, test_bad_file_contents);
+    tcase_add_test(tc, test_write_errors);
+    tcase_add_test(tc, test_npy_not_to_a_terminal);
+    tcase_add_test(tc, test_lib_in_current_directory);
+    tcase_add_test(tc, test_warnings_labels_and_bom);
     tcase_add_loop_test(tc, test_point_file_contents, 0,
                         (int)(sizeof point_files / sizeof point_files[0]));
     tcase_add_test(tc, test_point_file_long_word);

@@ -23,6 +23,7 @@
 #include "../problems/problems.h"
 #include "det.h"
 #include "formats.h"
+#include "lexer.h"
 #include "program.h"
 #include "readers.h"
 
@@ -34,6 +35,7 @@ typedef struct options {
     const char *mode, *format, *output, *weights;
     size_t n;
     int chunk, precision, transpose, check, det, logdet, sparsity, stats, nansafe, hessian;
+    unsigned given; /* the OPT_ and short options seen, as bits (given_bit) */
 } options;
 
 /* Everything main owns, released in one place. */
@@ -79,18 +81,66 @@ static void session_free(session *s)
         fclose(s->out);
 }
 
+/* Writes len bytes of s as a terminal can show them: control bytes other
+ * than tab and invalid UTF-8 as \xHH, valid UTF-8 as it is. Returns the
+ * columns written before byte `mark` (for a caret under it); a tab counts
+ * as one column, and the caret line repeats it. */
+static size_t put_clean(FILE *f, const char *s, size_t len, size_t mark, char *pad, size_t pad_size)
+{
+    size_t cols = 0, padlen = 0;
+    for (size_t i = 0; i < len;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        size_t n = u[0] == '\t' ? 1 : u[0] < 0x20 || u[0] == 0x7F ? 0 : utf8_length((const char *)u);
+        if (n > len - i)
+            n = 0;
+        size_t width = n ? 1 : 4;
+        if (i < mark && padlen + width < pad_size) {
+            if (u[0] == '\t')
+                pad[padlen++] = '\t';
+            else
+                for (size_t w = 0; w < width; w++)
+                    pad[padlen++] = ' ';
+        }
+        if (i < mark)
+            cols += width;
+        if (n)
+            fwrite(u, 1, n, f);
+        else
+            fprintf(f, "\\x%02X", u[0]);
+        i += n ? n : 1;
+    }
+    if (pad_size > 0)
+        pad[padlen < pad_size ? padlen : pad_size - 1] = '\0';
+    return cols;
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 1, 2)))
 #endif
 static int error(const char *fmt, ...)
 {
+    /* what the user typed or a file held is echoed: cleaned, on one line */
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("jacdump: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int len = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (len < 0)
+        len = 0;
+    if ((size_t)len >= sizeof msg)
+        len = (int)sizeof msg - 1;
+    fputs("jacdump: error: ", stderr);
+    put_clean(stderr, msg, (size_t)len, 0, NULL, 0);
+    fputc('\n', stderr);
     return EXIT_BAD_INPUT;
+}
+
+/* After --help, --list or --version: their output must have been written. */
+static int stdout_written(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return error("cannot write to standard output: %s", strerror(errno));
+    return 0;
 }
 
 static void usage(FILE *out)
@@ -217,29 +267,32 @@ static char *read_text(const char *path, const char **why)
         free(buf);
         return NULL;
     }
+    /* a UTF-8 byte order mark, as some editors write, is not text */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        memmove(buf, buf + 3, len - 2);
     return buf;
 }
 
-/* A compile error: one line with the place, then the source line and a caret. */
+/* A compile error: one line with the place, then the source line and a
+ * caret. What came from the text is cleaned (put_clean), the caret placed
+ * under the cleaned line. */
 static int report_parse_error(const session *s, const char *text, const expr_error *e)
 {
     int single_line = strchr(text, '\n') == NULL;
     if (s->o.file)
-        fprintf(stderr, "jacdump: error: %s:%zu:%zu: %s\n",
-                strcmp(s->o.file, "-") == 0 ? "<stdin>" : s->o.file, e->line, e->column,
-                e->message);
+        error("%s:%zu:%zu: %s", strcmp(s->o.file, "-") == 0 ? "<stdin>" : s->o.file, e->line,
+              e->column, e->message);
     else if (single_line)
-        fprintf(stderr, "jacdump: error: %s at column %zu\n", e->message, e->column);
+        error("%s at column %zu", e->message, e->column);
     else
-        fprintf(stderr, "jacdump: error: %s at line %zu, column %zu\n", e->message, e->line,
-                e->column);
+        error("%s at line %zu, column %zu", e->message, e->line, e->column);
     const char *line = text + e->line_start;
     size_t len = strcspn(line, "\n");
     if (len < 200) {
-        fprintf(stderr, "  %.*s\n  ", (int)len, line);
-        for (size_t i = 1; i < e->column; i++)
-            fputc(line[i - 1] == '\t' ? '\t' : ' ', stderr);
-        fputs("^\n", stderr);
+        char pad[1024];
+        fputs("  ", stderr);
+        put_clean(stderr, line, len, e->column - 1, pad, sizeof pad);
+        fprintf(stderr, "\n  %s^\n", pad);
     }
     return EXIT_BAD_INPUT;
 }
@@ -272,6 +325,11 @@ static int split_vars(session *s)
         if (s->var_names[i] == NULL)
             return error("out of memory");
         s->nvar_names = i + 1;
+        /* pi as an input would be a column of zeros: the text's pi is 3.14 */
+        const char *what = expr_reserved(s->var_names[i]);
+        if (what != NULL)
+            return error("--vars: '%s' is %s of the language, not a variable", s->var_names[i],
+                         what);
         for (size_t k = 0; k < i; k++)
             if (strcmp(s->var_names[k], s->var_names[i]) == 0)
                 return error("--vars: '%s' is listed twice", s->var_names[i]);
@@ -280,6 +338,60 @@ static int split_vars(session *s)
             p++;
     }
     return 0;
+}
+
+/* Whether the run goes through the sparse driver (when f also records on
+ * the graph): Matrix Market and the pattern picture, with passes by colors
+ * and memory by nonzeros; the other outputs and modes need the dense J. */
+static int wants_sparse(const options *o)
+{
+    return (o->sparsity || strcmp(o->format, "mm") == 0) && !o->check && !o->det &&
+           !o->logdet && !o->transpose && strcmp(o->mode, "fd") != 0;
+}
+
+/* The same for --hessian, whose transpose is itself. */
+static int hessian_sparse(const options *o)
+{
+    return (o->sparsity || strcmp(o->format, "mm") == 0) && !o->check && !o->det &&
+           !o->logdet && strcmp(o->mode, "fd") != 0;
+}
+
+/* Bytes of memory on this machine, or SIZE_MAX when unknown. */
+static size_t machine_memory(void)
+{
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0 && (size_t)pages <= SIZE_MAX / (size_t)size)
+        return (size_t)pages * (size_t)size;
+#endif
+    return SIZE_MAX;
+}
+
+/* Whether a run with n inputs and m outputs can have its memory: x, f and
+ * a starting point, and the dense rows×n J or H (three of them with
+ * --check) unless the sparse driver runs. Compared with the machine's
+ * memory, and the dense matrix is allocated here already, so that what the
+ * system refuses is refused before anything is built. */
+static int memory_for(session *s, size_t n, size_t m, size_t rows, int sparse)
+{
+    size_t vectors = n + n + m, bytes, cells;
+    if (vectors < n || vectors > SIZE_MAX / sizeof(double))
+        return 0;
+    bytes = vectors * sizeof(double);
+    if (!sparse) {
+        if (n > SIZE_MAX / sizeof(double) / rows)
+            return 0;
+        cells = n * rows;
+        size_t copies = s->o.check ? 3 : 1;
+        if (cells > (SIZE_MAX - bytes) / sizeof(double) / copies)
+            return 0;
+        bytes += copies * cells * sizeof(double);
+    }
+    if (bytes > machine_memory())
+        return 0;
+    if (!sparse && s->J == NULL && (s->J = malloc(cells * sizeof *s->J)) == NULL)
+        return 0;
+    return 1;
 }
 
 /* Sets s->fn from whichever source was given. */
@@ -326,14 +438,21 @@ static int load_function(session *s)
         const dj_problem *p = dj_problem_find(o->fn_name);
         if (p == NULL)
             return error("unknown problem '%s' (see --list)", o->fn_name);
-        /* refuse an impossible size before building the problem's data */
+        /* sizes first: building the problem's data takes time and memory
+         * (broyden at n = 10^9 had built 6 GB in 60 s before J was refused) */
         size_t n = o->n ? o->n : p->n_default, m = dj_problem_outputs(p, n);
-        if (m == 0 || n > ((size_t)-1) / sizeof(double) / m)
-            return error("a %zu x %zu Jacobian does not fit in memory", m ? m : n, n);
-        int st = dj_problem_create(&s->prob, p, o->n);
-        if (st == DJ_EDIM)
-            return error("--n %zu: %s needs n >= %zu%s", o->n, p->name, p->n_min,
+        if (p->n_max && n > p->n_max)
+            return error("--n %zu: %s takes n <= %zu", n, p->name, p->n_max);
+        if (n < p->n_min || n % p->n_step != 0)
+            return error("--n %zu: %s needs n >= %zu%s", n, p->name, p->n_min,
                          p->n_step > 1 ? " in steps of its block size" : "");
+        int sparse = o->hessian ? hessian_sparse(o) : wants_sparse(o);
+        if (m == 0 || !memory_for(s, n, m, o->hessian ? n : m, sparse))
+            return sparse && m != 0
+                       ? error("--fn %s with n = %zu: its vectors of n doubles do not fit in "
+                               "memory", p->name, n)
+                       : error("a %zu x %zu Jacobian does not fit in memory", m ? m : n, n);
+        int st = dj_problem_create(&s->prob, p, o->n);
         if (st != DJ_OK)
             return error("--fn %s with n = %zu: %s", p->name, o->n ? o->n : p->n_default,
                          dj_strerror(st));
@@ -342,10 +461,25 @@ static int load_function(session *s)
     }
     if (!o->sym)
         return error("--lib needs --sym NAME, the dj_fn to load");
-    s->lib = dlopen(o->lib, RTLD_NOW | RTLD_LOCAL);
+    /* dlopen looks a name without '/' up in the system's library path only;
+     * a file of that name here is what the user means (as for -f) */
+    int bare = strchr(o->lib, '/') == NULL;
+    char *here = NULL;
+    if (bare && access(o->lib, F_OK) == 0) {
+        here = malloc(strlen(o->lib) + 3);
+        if (here == NULL)
+            return error("out of memory");
+        strcpy(here, "./");
+        strcat(here, o->lib);
+    }
+    s->lib = dlopen(here ? here : o->lib, RTLD_NOW | RTLD_LOCAL);
+    free(here);
     if (s->lib == NULL) {
         const char *why = dlerror();
-        return error("cannot load '%s': %s", o->lib, why ? why : "unknown reason");
+        return error("cannot load '%s': %s%s", o->lib, why ? why : "unknown reason",
+                     bare && !here ? " (looked for in the current directory, then in the "
+                                     "system's library path)"
+                                   : "");
     }
     const dj_fn *fn = dlsym(s->lib, o->sym);
     if (fn == NULL)
@@ -376,7 +510,8 @@ static int allocate(session *s)
         return error("a %zu x %zu Jacobian does not fit in memory", m, n);
     s->x = malloc(n * sizeof *s->x);
     s->f = malloc(m * sizeof *s->f);
-    s->J = malloc(m * n * sizeof *s->J);
+    if (s->J == NULL) /* --fn allocated it before building the problem */
+        s->J = malloc(m * n * sizeof *s->J);
     if (s->x == NULL || s->f == NULL || s->J == NULL)
         return error("out of memory for a %zu x %zu Jacobian (%.3g GB)", m, n,
                      (double)m * (double)n * 8e-9);
@@ -569,6 +704,11 @@ static int run_check(session *s, FILE *out)
     return disagree;
 }
 
+static const char *nonfinite_name(double v)
+{
+    return isnan(v) ? "nan" : v < 0 ? "-inf" : "inf";
+}
+
 /* Reports NaN and Inf in f and J on stderr; returns 1 if there are any. */
 static int warn_nonfinite(const session *s)
 {
@@ -576,7 +716,7 @@ static int warn_nonfinite(const session *s)
     for (size_t i = 0; i < m; i++)
         if (!isfinite(s->f[i])) {
             fprintf(stderr, "jacdump: warning: f%zu = %s at this point\n", i + 1,
-                    isnan(s->f[i]) ? "nan" : "inf");
+                    nonfinite_name(s->f[i]));
             return 1;
         }
     if (s->sparse) {
@@ -586,7 +726,7 @@ static int warn_nonfinite(const session *s)
                 if (!isfinite(s->values[e])) {
                     fprintf(stderr, "jacdump: warning: J[%zu][%zu] = %s: f%zu is not "
                                     "differentiable in input %zu here\n",
-                            i + 1, p->col[e] + 1, isnan(s->values[e]) ? "nan" : "inf", i + 1,
+                            i + 1, p->col[e] + 1, nonfinite_name(s->values[e]), i + 1,
                             p->col[e] + 1);
                     return 1;
                 }
@@ -597,7 +737,7 @@ static int warn_nonfinite(const session *s)
             if (!isfinite(s->J[i * n + j])) {
                 fprintf(stderr, "jacdump: warning: J[%zu][%zu] = %s: f%zu is not "
                                 "differentiable in input %zu here\n",
-                        i + 1, j + 1, isnan(s->J[i * n + j]) ? "nan" : "inf", i + 1, j + 1);
+                        i + 1, j + 1, nonfinite_name(s->J[i * n + j]), i + 1, j + 1);
                 return 1;
             }
     return 0;
@@ -761,6 +901,75 @@ static int hessian_check(session *s, FILE *out)
     return st == DJ_OK ? disagree : -hessian_failed(st, &rep);
 }
 
+/* The bit of an option that takes a value, in options.given; 0 for a flag
+ * (a repeated flag changes nothing). */
+static unsigned given_bit(int c)
+{
+    switch (c) {
+    case 'e': return 1u << 0;
+    case 'f': return 1u << 1;
+    case 'o': return 1u << 2;
+    case OPT_FN: return 1u << 3;
+    case OPT_N: return 1u << 4;
+    case OPT_LIB: return 1u << 5;
+    case OPT_SYM: return 1u << 6;
+    case OPT_VARS: return 1u << 7;
+    case OPT_AT: return 1u << 8;
+    case OPT_AT_FILE: return 1u << 9;
+    case OPT_MODE: return 1u << 10;
+    case OPT_CHUNK: return 1u << 11;
+    case OPT_FORMAT: return 1u << 12;
+    case OPT_PRECISION: return 1u << 13;
+    case OPT_WEIGHTS: return 1u << 14;
+    default: return 0;
+    }
+}
+
+static const char *option_name(int c)
+{
+    switch (c) {
+    case 'e': return "-e/--expr";
+    case 'f': return "-f/--file";
+    case 'o': return "-o/--output";
+    case OPT_FN: return "--fn";
+    case OPT_N: return "--n";
+    case OPT_LIB: return "--lib";
+    case OPT_SYM: return "--sym";
+    case OPT_VARS: return "--vars";
+    case OPT_AT: return "--at";
+    case OPT_AT_FILE: return "--at-file";
+    case OPT_MODE: return "--mode";
+    case OPT_CHUNK: return "--chunk";
+    case OPT_FORMAT: return "--format";
+    case OPT_WEIGHTS: return "--weights";
+    default: return "--precision";
+    }
+}
+
+/* Options that would be silently ignored together are refused. */
+static int check_combinations(const options *o)
+{
+    int fd = strcmp(o->mode, "fd") == 0, det = o->det || o->logdet;
+    if (fd && (o->given & given_bit(OPT_CHUNK)))
+        return error("--chunk is for the modes fwd, rev and auto; --mode fd takes none");
+    if (fd && o->nansafe)
+        return error("--nansafe is for the modes fwd, rev and auto; --mode fd takes none");
+    if (o->check && (o->given & given_bit(OPT_MODE)))
+        return error("--check computes every mode; give no --mode with it");
+    if (det && (strcmp(o->format, "mm") == 0 || strcmp(o->format, "npy") == 0))
+        return error("--det and --logdet are written as text, csv or json, not --format %s",
+                     o->format);
+    if (o->sparsity && det)
+        return error("give --sparsity or --det/--logdet, not both");
+    if (o->sparsity && (o->given & given_bit(OPT_FORMAT)))
+        return error("--sparsity draws the pattern as text; it takes no --format");
+    if (o->precision && strcmp(o->format, "npy") == 0)
+        return error("--precision does not apply to --format npy (binary doubles)");
+    if (o->file && o->at_file && strcmp(o->file, "-") == 0 && strcmp(o->at_file, "-") == 0)
+        return error("-f - and --at-file - both read standard input; give one of them a file");
+    return 0;
+}
+
 static int parse_options(options *o, int argc, char **argv, int *done)
 {
     static const struct option longopts[] = {
@@ -799,6 +1008,12 @@ static int parse_options(options *o, int argc, char **argv, int *done)
     int c;
     size_t v;
     while ((c = getopt_long(argc, argv, ":e:f:o:h", longopts, NULL)) != -1) {
+        /* an option that takes a value, given twice, is a mistake: the
+         * first would be silently lost */
+        unsigned bit = given_bit(c);
+        if (bit != 0 && (o->given & bit))
+            return error("%s is given twice", option_name(c));
+        o->given |= bit;
         switch (c) {
         case 'e': o->expr = optarg; break;
         case 'f': o->file = optarg; break;
@@ -810,7 +1025,10 @@ static int parse_options(options *o, int argc, char **argv, int *done)
             break;
         case OPT_LIB: o->lib = optarg; break;
         case OPT_SYM: o->sym = optarg; break;
-        case OPT_LIST: *done = 1; return list_problems();
+        case OPT_LIST:
+            *done = 1;
+            list_problems();
+            return stdout_written();
         case OPT_VARS: o->vars = optarg; break;
         case OPT_AT: o->at = optarg; break;
         case OPT_AT_FILE: o->at_file = optarg; break;
@@ -844,11 +1062,11 @@ static int parse_options(options *o, int argc, char **argv, int *done)
         case OPT_TRANSPOSE: o->transpose = 1; break;
         case OPT_HESSIAN: o->hessian = 1; break;
         case OPT_WEIGHTS: o->weights = optarg; break;
-        case 'h': usage(stdout); *done = 1; return 0;
+        case 'h': usage(stdout); *done = 1; return stdout_written();
         case OPT_VERSION:
             printf("jacdump (dualjac) %s\n", dj_version());
             *done = 1;
-            return 0;
+            return stdout_written();
         case ':': return error("%s needs a value", argv[optind - 1]);
         default:
             return error("unknown option '%s' (see --help)", argv[optind - 1]);
@@ -856,7 +1074,7 @@ static int parse_options(options *o, int argc, char **argv, int *done)
     }
     if (optind < argc)
         return error("unexpected argument '%s' (see --help)", argv[optind]);
-    return 0;
+    return check_combinations(o);
 }
 
 /* Opens -o FILE, or standard output. */
@@ -872,18 +1090,36 @@ static int open_output(session *s)
     return 0;
 }
 
+/* Flushes and closes the output after format_write's status `wrote`: a full
+ * disk shows at the flush, or only when a file is closed. The error names
+ * the file, or standard output. */
+static int finish_output(session *s, int wrote)
+{
+    int failed = wrote != 0 || fflush(s->out) != 0, e = errno;
+    if (s->out != stdout) {
+        if (fclose(s->out) != 0 && !failed)
+            failed = 1, e = errno;
+        s->out = NULL;
+    }
+    if (failed && s->o.output)
+        return error("cannot write '%s': %s", s->o.output, strerror(e));
+    if (failed)
+        return error("cannot write to standard output: %s", strerror(e));
+    return 0;
+}
+
 /* jacdump --hessian: ∇²(wᵀf) at x with the gradient, dense, or sparse for
  * --sparsity and --format mm (memory by nonzeros). */
 static int run_hessian(session *s)
 {
     size_t n = s->fn.n, m = s->fn.m;
-    int sparse = (s->o.sparsity || strcmp(s->o.format, "mm") == 0) && !s->o.check &&
-                 !s->o.det && !s->o.logdet && strcmp(s->o.mode, "fd") != 0;
+    int sparse = hessian_sparse(&s->o);
     if (!sparse && n > ((size_t)-1) / sizeof(double) / n)
         return error("a %zu x %zu Hessian does not fit in memory", n, n);
     s->x = malloc(n * sizeof *s->x);
     s->f = malloc(m * sizeof *s->f);
-    s->J = sparse ? NULL : malloc(n * n * sizeof *s->J);
+    if (!sparse && s->J == NULL) /* --fn allocated it before building the problem */
+        s->J = malloc(n * n * sizeof *s->J);
     if (s->x == NULL || s->f == NULL || (!sparse && s->J == NULL))
         return error("out of memory for a %zu x %zu Hessian (%.3g GB)", n, n,
                      (double)n * (double)n * 8e-9);
@@ -923,8 +1159,8 @@ static int run_hessian(session *s)
         r.det = r.det_sign == 0 ? 0.0 : r.det_sign * exp(r.logdet);
     }
     int wrote = s->o.sparsity ? format_sparsity(s->out, &r) : format_write(s->out, s->o.format, &r);
-    if (wrote != 0 || fflush(s->out) != 0)
-        return error("cannot write the output: %s", strerror(errno));
+    if ((rc = finish_output(s, wrote)) != 0)
+        return rc;
     int nonfinite = !isfinite(value);
     size_t cells = sparse ? s->hs.pattern.nnz : n * n;
     const double *h = sparse ? s->values : s->J;
@@ -943,16 +1179,14 @@ static int run(session *s, int argc, char **argv)
     int done, rc = parse_options(&s->o, argc, argv, &done);
     if (rc != 0 || done)
         return rc;
+    if (strcmp(s->o.format, "npy") == 0 && s->o.output == NULL && isatty(STDOUT_FILENO))
+        return error("--format npy writes binary data, not for a terminal: give -o FILE or "
+                     "redirect standard output");
     if ((rc = load_function(s)) != 0 || (rc = hessian_setup(s)) != 0)
         return rc;
     if (s->o.hessian)
         return run_hessian(s);
-    /* Matrix Market and the pattern picture come from the sparse driver when
-     * the function records on the graph: passes by colors, memory by
-     * nonzeros. The other outputs and modes need the dense J. */
-    s->sparse = (s->o.sparsity || strcmp(s->o.format, "mm") == 0) && !s->o.check && !s->o.det &&
-                !s->o.logdet && !s->o.transpose && strcmp(s->o.mode, "fd") != 0 &&
-                s->fn.eval_var != NULL;
+    s->sparse = wants_sparse(&s->o) && s->fn.eval_var != NULL;
     if ((rc = allocate(s)) != 0 || (rc = read_point(s)) != 0)
         return rc;
     if ((s->o.det || s->o.logdet) && s->fn.n != s->fn.m)
@@ -996,8 +1230,8 @@ static int run(session *s, int argc, char **argv)
         r.det = r.det_sign == 0 ? 0.0 : r.det_sign * exp(r.logdet);
     }
     int wrote = s->o.sparsity ? format_sparsity(s->out, &r) : format_write(s->out, s->o.format, &r);
-    if (wrote != 0 || fflush(s->out) != 0)
-        return error("cannot write the output: %s", strerror(errno));
+    if ((rc = finish_output(s, wrote)) != 0)
+        return rc;
     int nonfinite = warn_nonfinite(s);
     return (check_failed || nonfinite) ? EXIT_BAD_RESULT : 0;
 }

@@ -1,6 +1,7 @@
 /* eval.c: runs a compiled expression program, written once over the scalar
  * type and instantiated for double, every dual width and dj_var. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "program.h"
@@ -57,7 +58,8 @@ EXPR_CALL2(dj_var)
         const expr_program *P = ctx;                                           \
         T small[EXPR_SMALL_FRAME];                                             \
         size_t frame = expr_frame_size(P);                                     \
-        T *st = frame <= EXPR_SMALL_FRAME ? small : malloc(frame * sizeof(T)); \
+        T *st = frame <= EXPR_SMALL_FRAME ? small                              \
+                : frame <= SIZE_MAX / sizeof(T) ? malloc(frame * sizeof(T)) : NULL; \
         if (st == NULL) {                                                      \
             /* no memory for the frame: NaN, which drivers report */          \
             for (size_t i = 0; i < m; i++)                                     \

@@ -12,6 +12,23 @@ void lexer_init(lexer *lx, const char *text)
     lx->line_start = 0;
 }
 
+size_t utf8_length(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || s[0] > 0xF4)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return len;
+}
+
 static int ident_start(int c) { return isalpha(c) || c == '_'; }
 static int ident_char(int c) { return isalnum(c) || c == '_'; }
 
@@ -81,8 +98,9 @@ token lexer_next(lexer *lx)
     case '=': t.kind = TOK_ASSIGN; break;
     default: t.kind = TOK_ERROR; break;
     }
-    /* a stray byte of a multi-byte character is reported as one character */
-    t.length = 1;
-    lx->pos++;
+    /* a character of several bytes is one token (messages show it whole);
+     * a byte that starts no valid UTF-8 character is one on its own */
+    t.length = c >= 0x80 && utf8_length(s + lx->pos) > 0 ? utf8_length(s + lx->pos) : 1;
+    lx->pos += t.length;
     return t;
 }

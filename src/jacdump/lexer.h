@@ -37,6 +37,11 @@ typedef struct lexer {
 
 void lexer_init(lexer *lx, const char *text);
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when s does
+ * not start one (a stray continuation byte, an overlong or surrogate form,
+ * a truncated sequence: s is NUL-terminated). */
+size_t utf8_length(const char *s);
+
 /* Reads the next token. Comments run from '#' to the end of the line. */
 token lexer_next(lexer *lx);
 

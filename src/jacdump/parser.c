@@ -42,6 +42,17 @@ static const struct {
 };
 enum { NFUNCTIONS = sizeof functions / sizeof functions[0] };
 
+const char *expr_reserved(const char *name)
+{
+    size_t len = strlen(name);
+    if (strcmp(name, "pi") == 0 || strcmp(name, "e") == 0)
+        return "a constant";
+    for (size_t i = 0; i < NFUNCTIONS; i++)
+        if (strlen(functions[i].name) == len && memcmp(functions[i].name, name, len) == 0)
+            return "a function";
+    return NULL;
+}
+
 const char *expr_function_name(expr_function f)
 {
     for (size_t i = 0; i < NFUNCTIONS; i++)
@@ -405,7 +416,11 @@ static int parse_term(parser *ps)
         return ps->status;
     while (ps->tok.kind == TOK_STAR || ps->tok.kind == TOK_SLASH) {
         expr_opcode op = ps->tok.kind == TOK_STAR ? OP_MUL : OP_DIV;
+        token star = ps->tok;
         advance(ps);
+        /* Python's and Fortran's power */
+        if (op == OP_MUL && ps->tok.kind == TOK_STAR && ps->tok.start == star.start + 1)
+            return fail_at(ps, &star, "use '^' for powers, not '**'");
         start[1] = ps->ncode;
         if (parse_unary(ps) != DJ_OK)
             return ps->status;
@@ -439,6 +454,35 @@ static int at_separator(const parser *ps)
            ps->tok.kind == TOK_END;
 }
 
+/* The label of an output: its text on one line, comments dropped and each
+ * run of blanks and newlines one space (an output may continue over lines). */
+static int add_label(parser *ps, size_t start, size_t end)
+{
+    char *label = malloc(end - start + 1);
+    if (label == NULL)
+        return DJ_ENOMEM;
+    size_t len = 0;
+    for (size_t i = start; i < end; i++) {
+        char c = ps->text[i];
+        if (c == '#') {
+            while (i < end && ps->text[i] != '\n')
+                i++;
+            c = ' ';
+        }
+        if (isspace((unsigned char)c)) {
+            if (len > 0 && label[len - 1] != ' ')
+                label[len++] = ' ';
+        } else {
+            label[len++] = c;
+        }
+    }
+    while (len > 0 && label[len - 1] == ' ')
+        len--;
+    int status = names_add(&ps->outputs, label, len);
+    free(label);
+    return status;
+}
+
 /* One output: an expression, its text kept as a label. */
 static int parse_output(parser *ps)
 {
@@ -447,9 +491,7 @@ static int parse_output(parser *ps)
     if (parse_expr(ps) != DJ_OK)
         return ps->status;
     size_t end = ps->tok.start;
-    while (end > start && isspace((unsigned char)ps->text[end - 1]))
-        end--;
-    if (names_add(&ps->outputs, ps->text + start, end - start) != DJ_OK)
+    if (add_label(ps, start, end) != DJ_OK)
         return fail_nomem(ps);
     return emit(ps, OP_OUTPUT, 0, ps->outputs.n - 1, 0.0, -1);
 }

@@ -100,6 +100,10 @@ dj_fn expr_fn(const expr_program *p);
 /* Number of values (stack and locals) an evaluation keeps. */
 size_t expr_frame_size(const expr_program *p);
 
+/* What name is in the language, when it is not free for a variable: "a
+ * constant" (pi, e), "a function" (sin, abs, ...); NULL otherwise. */
+const char *expr_reserved(const char *name);
+
 /* The names of the language's functions, for messages and the manual. */
 const char *expr_function_name(expr_function f);
 
