@@ -223,7 +223,7 @@ static int color_columns(dj_coloring *c, const dj_pattern *p, const dj_pattern *
     size_t n = p->n, bytes;
     if (!dj__bytes(n, sizeof(size_t), &bytes))
         return DJ_ERANGE;
-    size_t *best = dj__malloc(bytes), *color = dj__malloc(bytes);
+    size_t *best = dj__malloc(bytes), *color = dj__malloc(bytes); /* bytes: dj__bytes above */
     size_t *perm = dj__malloc(bytes), *forbid = dj__malloc(bytes);
     int status = DJ_OK;
     size_t best_count = NONE, bound = dj_pattern_max_row(p);

@@ -26,7 +26,27 @@ void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *r
         *report = (dj_report){0};
     call->g = NULL;
     call->vars_tmp = call->work_tmp = NULL;
+    call->holds_ws = 0;
     dj_graph_init(&call->tmp);
+}
+
+int dj__hessian_arguments(const dj__hessian_call *call, const double *x, size_t n,
+                          const double *const *out, const size_t *out_count, int nout,
+                          const double *const *in, const size_t *in_count, int nin)
+{
+    if (call->opts->threads < 0)
+        return DJ_EINVAL;
+    for (int a = 0; a < nout; a++) {
+        if (dj__overlap(out[a], out_count[a], x, n))
+            return DJ_EINVAL;
+        for (int b = 0; b < nin; b++)
+            if (dj__overlap(out[a], out_count[a], in[b], in_count[b]))
+                return DJ_EINVAL;
+        for (int b = a + 1; b < nout; b++)
+            if (dj__overlap(out[a], out_count[a], out[b], out_count[b]))
+                return DJ_EINVAL;
+    }
+    return DJ_OK;
 }
 
 int dj__hessian_end(dj__hessian_call *call, int status)
@@ -34,6 +54,8 @@ int dj__hessian_end(dj__hessian_call *call, int status)
     dj__free(call->vars_tmp);
     dj__free(call->work_tmp);
     dj_graph_clear(&call->tmp);
+    if (call->holds_ws)
+        dj__workspace_release(call->opts->ws);
     dj_nansafe_set(call->saved_nansafe);
     return dj__driver_end(status, call->opts, call->report);
 }
@@ -42,6 +64,12 @@ int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
 {
     dj_workspace *ws = call->opts->ws;
     dj_graph *g = &call->tmp;
+    if (!call->holds_ws) {
+        int busy = dj__workspace_acquire(ws);
+        if (busy != DJ_OK)
+            return busy;
+        call->holds_ws = ws != NULL;
+    }
     if (ws != NULL) {
         if (ws->graph == NULL) {
             ws->graph = dj__malloc(sizeof *ws->graph);
@@ -55,7 +83,7 @@ int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
     if (status != DJ_OK)
         return status;
     size_t bytes;
-    if (f->n + f->m < f->n || !dj__mul_size(f->n + f->m, sizeof(dj_var), &bytes))
+    if (f->n + f->m < f->n || !dj__bytes(f->n + f->m, sizeof(dj_var), &bytes))
         return DJ_ERANGE;
     dj_var *xv = dj__workspace_reserve(ws, bytes, &call->vars_tmp);
     if (xv == NULL)
@@ -91,7 +119,7 @@ double *dj__hessian_work(dj__hessian_call *call, int k, size_t extra, size_t *sw
     if (dj__graph_hvp_doubles(call->g, k, &doubles) != DJ_OK)
         return NULL;
     size_t total = doubles + extra, bytes;
-    if (total < doubles || !dj__mul_size(total, sizeof(double), &bytes))
+    if (total < doubles || !dj__bytes(total, sizeof(double), &bytes))
         return NULL;
     *sweep_doubles = doubles;
     return dj__workspace_reserve(call->opts->ws, bytes, &call->work_tmp);
@@ -116,6 +144,12 @@ int dj_hvp(double *Hv, double *grad, double *y, const dj_fn *f, const double *x,
     int status = dj__hessian_check(f, x);
     if (status == DJ_OK && (Hv == NULL || v == NULL))
         status = DJ_EINVAL;
+    if (status == DJ_OK) {
+        size_t n = f->n, m = f->m;
+        const double *out[] = {Hv, grad, y}, *in[] = {v, w};
+        const size_t oc[] = {n, n, m}, ic[] = {n, m};
+        status = dj__hessian_arguments(&call, x, n, out, oc, 3, in, ic, 2);
+    }
     if (status == DJ_OK)
         status = dj__hessian_record(&call, f, x);
     size_t sweep = 0, n = status == DJ_OK ? f->n : 0;
@@ -185,19 +219,33 @@ int dj_hessian(double *H, double *grad, double *y, const dj_fn *f, const double 
         return dj__hessian_end(&call, DJ_EINVAL);
     if (layout != DJ_PACKED_LOWER && ld < n)
         return dj__hessian_end(&call, DJ_EDIM);
-    if (layout == DJ_PACKED_LOWER ? !dj__mul_size(n, n + 1, &cells)
-                                  : !dj__mul_size(n, ld, &cells) ||
-                                        !dj__mul_size(cells, sizeof(double), &cells))
+    /* H's bytes, not only its cells, must fit (as for dj_jacobian's ld);
+     * packed storage holds n(n+1)/2 */
+    size_t bytes;
+    if (layout == DJ_PACKED_LOWER
+            ? n + 1 == 0 || !dj__mul_size(n, n + 1, &cells) ||
+                  !dj__bytes(cells / 2, sizeof(double), &bytes)
+            : !dj__mul_size(n, ld, &cells) || !dj__bytes(cells, sizeof(double), &bytes))
         return dj__hessian_end(&call, DJ_ERANGE);
     if (opts->chunk != 0 && !dj_chunk_valid(opts->chunk))
         return dj__hessian_end(&call, DJ_ECHUNK);
     int k = opts->chunk ? opts->chunk : dj_chunk_auto(n);
+    {
+        const double *out[] = {H, grad, y}, *in[] = {w};
+        const size_t oc[] = {layout == DJ_PACKED_LOWER ? cells / 2 : cells - ld + n, n, f->m},
+                     ic[] = {f->m};
+        if ((status = dj__hessian_arguments(&call, x, n, out, oc, 3, in, ic, 1)) != DJ_OK)
+            return dj__hessian_end(&call, status);
+    }
 
+    size_t extra;
+    if (!dj__mul_size(2 * (size_t)k + 1, n, &extra))
+        return dj__hessian_end(&call, DJ_ERANGE);
     status = dj__hessian_record(&call, f, x);
     size_t sweep = 0, K = (size_t)k;
     /* after the sweep's work: the directions V (k×n), the products HV (k×n)
      * and the gradient (n) */
-    double *work = status == DJ_OK ? dj__hessian_work(&call, k, (2 * K + 1) * n, &sweep) : NULL;
+    double *work = status == DJ_OK ? dj__hessian_work(&call, k, extra, &sweep) : NULL;
     if (status == DJ_OK && work == NULL)
         status = DJ_ENOMEM;
     if (status != DJ_OK)

@@ -12,6 +12,7 @@ typedef struct dj__hessian_call {
     dj_graph *g;          /* the recording, once made and prepared */
     dj_graph tmp;         /* the graph when there is no workspace */
     void *vars_tmp, *work_tmp; /* buffers when there is no workspace */
+    int holds_ws;         /* opts->ws is this call's (dj__workspace_acquire) */
 } dj__hessian_call;
 
 /* DJ_OK when f can be differentiated twice at x (f valid, x not NULL, a
@@ -24,8 +25,16 @@ void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *r
  * into the report, strict mode's DJ_ENONFINITE. Returns the status. */
 int dj__hessian_end(dj__hessian_call *call, int status);
 
+/* DJ_OK, or DJ_EINVAL for options a Hessian driver refuses whatever the
+ * call (threads < 0), or outputs (count doubles each; NULL ones skipped)
+ * overlapping x (n doubles) or the other inputs. */
+int dj__hessian_arguments(const dj__hessian_call *call, const double *x, size_t n,
+                          const double *const *out, const size_t *out_count, int nout,
+                          const double *const *in, const size_t *in_count, int nin);
+
 /* Records f at x with values kept (on the workspace's graph or the call's
- * own) and prepares its second partials; call->g is then the recording.
+ * own, which the call then holds: DJ_EBUSY when another call does) and
+ * prepares its second partials; call->g is then the recording.
  * The report gets the graph's size and, for DJ_ENOTSUP, the primitive
  * without a second-order rule. */
 int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x);

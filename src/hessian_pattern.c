@@ -43,7 +43,7 @@ static int pool_reserve(sets *s, size_t more)
         return DJ_OK;
     size_t cap = s->cap ? s->cap : 1024;
     while (cap < s->used + more) {
-        if (cap > SIZE_MAX / 2 / sizeof *s->pool)
+        if (cap > (size_t)PTRDIFF_MAX / 2 / sizeof *s->pool)
             return DJ_ERANGE;
         cap *= 2;
     }
@@ -88,7 +88,7 @@ static int pairs_push(pairs *p, size_t r, size_t c)
 {
     if (p->count == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 1024;
-        if (cap > SIZE_MAX / sizeof(size_t))
+        if (cap > (size_t)PTRDIFF_MAX / sizeof(size_t))
             return DJ_ERANGE;
         size_t *row = dj__realloc(p->row, cap * sizeof *row);
         if (row == NULL)
@@ -180,7 +180,7 @@ int dj_hessian_pattern_of_graph(dj_pattern *out, const dj_graph *g)
             return DJ_ENOTSUP; /* no second-order rule, so no structure */
     int status = DJ_OK;
     unsigned char *live = dj__calloc(count, 1), *need = dj__calloc(count, 1);
-    sets s = {NULL, 0, 0, dj__malloc(count * sizeof(size_t)), dj__calloc(count, sizeof(size_t))};
+    sets s = {NULL, 0, 0, dj__malloc_array(count, sizeof(size_t)), dj__calloc(count, sizeof(size_t))};
     pairs p = {NULL, NULL, 0, 0};
     if (live == NULL || need == NULL || s.off == NULL || s.len == NULL) {
         status = DJ_ENOMEM;

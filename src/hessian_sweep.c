@@ -124,7 +124,8 @@ int dj__graph_second_prepare(dj_graph *g, const char **unsupported)
     if (g->second_count == g->count && g->second_version == g->version)
         return DJ_OK;
     size_t need;
-    if (!dj__mul_size(g->count, 3, &need))
+    size_t bytes;
+    if (!dj__mul_size(g->count, 3, &need) || !dj__bytes(need, sizeof(double), &bytes))
         return DJ_ERANGE;
     if (need > g->second_cap) {
         double *p = dj__realloc(g->second, need * sizeof *p);
@@ -275,8 +276,10 @@ int dj__graph_hvp_doubles(const dj_graph *g, int k, size_t *doubles)
         return status;
     /* tangents (count×k) and block scratch, adjoint tangents (count×k),
      * adjoints (count) */
-    size_t cells = g->count * (size_t)k;
-    if (tangents + cells < tangents || tangents + cells + g->count < g->count)
+    size_t cells, bytes;
+    if (!dj__mul_size(g->count, (size_t)k, &cells) || tangents + cells < tangents ||
+        tangents + cells + g->count < g->count ||
+        !dj__bytes(tangents + cells + g->count, sizeof(double), &bytes))
         return DJ_ERANGE;
     *doubles = tangents + cells + g->count;
     return DJ_OK;

@@ -8,6 +8,8 @@
 
 void dj_hsparse_init(dj_hsparse *s)
 {
+    if (s == NULL)
+        return;
     memset(s, 0, sizeof *s);
     dj_pattern_init(&s->pattern);
     dj_coloring_init(&s->colors);
@@ -31,8 +33,8 @@ void dj_hsparse_clear(dj_hsparse *s)
  * and (j, i) are one entry, kept as (max, min). */
 static int lower_of(dj_pattern *out, const dj_pattern *p)
 {
-    size_t nnz = p->nnz, *rows = dj__malloc((nnz ? nnz : 1) * sizeof *rows);
-    size_t *cols = dj__malloc((nnz ? nnz : 1) * sizeof *cols);
+    size_t nnz = p->nnz, *rows = dj__malloc_array(nnz ? nnz : 1, sizeof *rows);
+    size_t *cols = dj__malloc_array(nnz ? nnz : 1, sizeof *cols);
     int status = DJ_ENOMEM;
     if (rows != NULL && cols != NULL) {
         for (size_t i = 0; i < p->m; i++)
@@ -61,15 +63,15 @@ static int plan_reading(dj_hsparse *s)
     int status = dj_pattern_transpose(&t, p);
     if (status != DJ_OK)
         return status;
-    size_t *seen = dj__malloc((colors ? colors : 1) * sizeof *seen);
+    size_t *seen = dj__malloc_array(colors ? colors : 1, sizeof *seen);
     size_t *count = dj__calloc(colors ? colors : 1, sizeof *count);
-    size_t *read_color = dj__malloc((nnz ? nnz : 1) * sizeof *read_color);
-    size_t *read_at = dj__malloc((nnz ? nnz : 1) * sizeof *read_at);
-    size_t *groups = dj__malloc((n ? n : 1) * sizeof *groups);
+    size_t *read_color = dj__malloc_array(nnz ? nnz : 1, sizeof *read_color);
+    size_t *read_at = dj__malloc_array(nnz ? nnz : 1, sizeof *read_at);
+    size_t *groups = dj__malloc_array(n ? n : 1, sizeof *groups);
     size_t *group_ptr = dj__calloc(colors + 1, sizeof *group_ptr);
-    size_t *entries = dj__malloc((nnz ? nnz : 1) * sizeof *entries);
+    size_t *entries = dj__malloc_array(nnz ? nnz : 1, sizeof *entries);
     size_t *entry_ptr = dj__calloc(colors + 1, sizeof *entry_ptr);
-    size_t *rows = dj__malloc((nnz ? nnz : 1) * sizeof *rows);
+    size_t *rows = dj__malloc_array(nnz ? nnz : 1, sizeof *rows);
     if (!seen || !count || !read_color || !read_at || !groups || !group_ptr || !entries ||
         !entry_ptr || !rows) {
         status = DJ_ENOMEM;
@@ -186,14 +188,23 @@ int dj_sparse_hessian(double *values, double *grad, double *y, const dj_hsparse 
         return dj__hessian_end(&call, DJ_EINVAL);
     if (opts->chunk != 0 && !dj_chunk_valid(opts->chunk))
         return dj__hessian_end(&call, DJ_ECHUNK);
+    {
+        const double *out[] = {values, grad, y}, *in[] = {w};
+        const size_t oc[] = {s->pattern.nnz, f->n, f->m}, ic[] = {f->m};
+        if ((status = dj__hessian_arguments(&call, x, f->n, out, oc, 3, in, ic, 1)) != DJ_OK)
+            return dj__hessian_end(&call, status);
+    }
     size_t n = f->n, colors = s->colors.count;
     int k = opts->chunk ? opts->chunk : dj__width_for(colors);
     size_t K = (size_t)k, sweeps = (colors + K - 1) / K, sweep = 0;
     if (sweeps == 0)
         sweeps = 1; /* the gradient and y still come from one */
 
+    size_t extra;
+    if (!dj__mul_size(2 * K + 1, n, &extra))
+        return dj__hessian_end(&call, DJ_ERANGE);
     status = dj__hessian_record(&call, f, x);
-    double *work = status == DJ_OK ? dj__hessian_work(&call, k, (2 * K + 1) * n, &sweep) : NULL;
+    double *work = status == DJ_OK ? dj__hessian_work(&call, k, extra, &sweep) : NULL;
     if (status == DJ_OK && work == NULL)
         status = DJ_ENOMEM;
     if (status != DJ_OK)

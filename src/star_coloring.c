@@ -59,8 +59,10 @@ static int graph_build(graph *g, const dj_pattern *p)
         }
     for (size_t i = 0; i < n; i++)
         g->ptr[i + 1] += g->ptr[i];
-    g->adj = dj__malloc((2 * edges + 1) * sizeof *g->adj);
-    size_t *fill = dj__malloc((n + 1) * sizeof *fill);
+    /* edges <= nonzeros, so 2·edges + 1 and n + 1 cannot wrap; their bytes
+     * are checked */
+    g->adj = dj__malloc_array(2 * edges + 1, sizeof *g->adj);
+    size_t *fill = dj__malloc_array(n + 1, sizeof *fill);
     if (g->adj == NULL || fill == NULL) {
         dj__free(fill);
         graph_free(g);
@@ -93,14 +95,14 @@ static int counts_init(counts *c, size_t entries)
     size_t cap = 64;
     unsigned bits = 6;
     while (cap < 2 * entries + 16) {
-        if (cap > SIZE_MAX / 2 / sizeof(uint64_t))
+        if (cap > (size_t)PTRDIFF_MAX / 2 / sizeof(uint64_t))
             return DJ_ERANGE;
         cap *= 2;
         bits++;
     }
     c->shift = 64 - bits;
-    c->key = dj__malloc(cap * sizeof *c->key);
-    c->count = dj__malloc(cap * sizeof *c->count);
+    c->key = dj__malloc_array(cap, sizeof *c->key);
+    c->count = dj__malloc_array(cap, sizeof *c->count);
     if (c->key == NULL || c->count == NULL) {
         dj__free(c->key);
         dj__free(c->count);
@@ -235,7 +237,7 @@ static int make_order(const graph *g, dj_order which, size_t *order)
         return DJ_OK;
     }
     if (which == DJ_ORDER_LARGEST_FIRST) {
-        keyed *k = dj__malloc((n ? n : 1) * sizeof *k);
+        keyed *k = dj__malloc_array(n ? n : 1, sizeof *k);
         if (k == NULL)
             return DJ_ENOMEM;
         for (size_t v = 0; v < n; v++)
@@ -259,11 +261,11 @@ int dj_color_star(dj_coloring *c, const dj_pattern *p, dj_order order)
     int status = graph_build(&g, p);
     if (status != DJ_OK)
         return status;
-    size_t *color = dj__malloc((n ? n : 1) * sizeof *color);
-    size_t *best = dj__malloc((n ? n : 1) * sizeof *best);
-    size_t *forbid = dj__malloc((n ? n : 1) * sizeof *forbid);
-    size_t *nbad = dj__malloc((n ? n : 1) * sizeof *nbad);
-    size_t *ord = dj__malloc((n ? n : 1) * sizeof *ord);
+    size_t *color = dj__malloc_array(n ? n : 1, sizeof *color);
+    size_t *best = dj__malloc_array(n ? n : 1, sizeof *best);
+    size_t *forbid = dj__malloc_array(n ? n : 1, sizeof *forbid);
+    size_t *nbad = dj__malloc_array(n ? n : 1, sizeof *nbad);
+    size_t *ord = dj__malloc_array(n ? n : 1, sizeof *ord);
     counts cnt = {NULL, NULL, 0, 0};
     if (!color || !best || !forbid || !nbad || !ord) {
         status = DJ_ENOMEM;

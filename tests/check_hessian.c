@@ -819,6 +819,22 @@ START_TEST(test_limits_get_a_status)
     ck_assert_int_eq(dj_sparse_hessian(H, NULL, NULL, &s, &t->fn, x, NULL, NULL, NULL), DJ_EINVAL);
     dj_hsparse_clear(&s);
     dj_hsparse_clear(&s);
+    dj_hsparse_init(NULL);
+    /* bytes, not only cells: ld whose n·ld fits and whose bytes do not */
+    for (int i = 0; i < 4; i++)
+        H[i] = -7;
+    dj_opts wrap_ld = {.ld = (size_t)PTRDIFF_MAX / 16 + 1}; /* bytes 2^63: past PTRDIFF_MAX */
+    ck_assert_int_eq(dj_hessian(H, NULL, NULL, &t->fn, x, NULL, &wrap_ld, NULL), DJ_ERANGE);
+    ck_assert(H[0] == -7 && H[3] == -7);
+    /* as the Jacobian drivers: threads < 0 and outputs over inputs */
+    dj_opts negative = {.threads = -3};
+    ck_assert_int_eq(dj_hessian(H, NULL, NULL, &t->fn, x, NULL, &negative, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_hvp(H, NULL, NULL, &t->fn, x, v, NULL, &negative), DJ_EINVAL);
+    double buf[8] = {0.5, 0.5, 1, 0};
+    ck_assert_int_eq(dj_hessian(buf + 1, NULL, NULL, &t->fn, buf, NULL, NULL, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_hvp(buf + 2, NULL, NULL, &t->fn, buf, buf + 3, NULL, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_hvp(H, buf, NULL, &t->fn, buf, v, NULL, NULL), DJ_EINVAL);
+    ck_assert_int_eq(dj_hessian(buf + 2, NULL, NULL, &t->fn, buf, NULL, NULL, NULL), DJ_OK);
 }
 END_TEST
 

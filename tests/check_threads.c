@@ -274,6 +274,15 @@ START_TEST(test_workspace_busy_is_refused)
         /* the analysis takes no workspace (only the first call of f waits) */
         ck_assert_int_eq(dj_sparse_analyze(&sp, &f, x, NULL), DJ_OK);
         ck_assert_int_eq(dj_sparse_jacobian(J, y, &sp, &f, x, &o, NULL), DJ_EBUSY);
+        /* the Hessian drivers too */
+        double H[4], hv[2];
+        ck_assert_int_eq(dj_hessian(H, NULL, y, &f, x, NULL, &o, NULL), DJ_EBUSY);
+        ck_assert_int_eq(dj_hvp(hv, NULL, y, &f, x, v, NULL, &o), DJ_EBUSY);
+        dj_hsparse hs;
+        dj_hsparse_init(&hs);
+        ck_assert_int_eq(dj_hsparse_analyze(&hs, &f, x, NULL, NULL), DJ_OK);
+        ck_assert_int_eq(dj_sparse_hessian(H, NULL, y, &hs, &f, x, NULL, &o, NULL), DJ_EBUSY);
+        dj_hsparse_clear(&hs);
         ck_assert(memcmp(&before, &ws, sizeof ws) == 0);
         gate_open = 1;
         ck_assert_int_eq(thrd_join(th, NULL), thrd_success);

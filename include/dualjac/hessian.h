@@ -49,9 +49,11 @@ extern "C" {
 /* Hv = ∇²(wᵀf)(x)·v, and grad = ∇(wᵀf)(x), y = f(x) when not NULL, by one
  * recording and one forward-over-reverse sweep. w: m weights, or NULL (all
  * 1). opts may be NULL (nansafe, strict and ws are used). Errors:
- * DJ_EINVAL, DJ_EDIM, DJ_ENOTSUP (no dj_var instantiation, or a custom
- * primitive on the graph), DJ_ENOMEM, DJ_ERANGE, the recording's errors,
- * DJ_ENONFINITE (strict only; the results are filled). */
+ * DJ_EINVAL (also opts->threads < 0, or an output overlapping x, v, w or
+ * another output), DJ_EDIM, DJ_ENOTSUP (no dj_var instantiation, or a
+ * custom primitive on the graph), DJ_ENOMEM, DJ_ERANGE, DJ_EBUSY (opts->ws
+ * in use by another call), the recording's errors, DJ_ENONFINITE (strict
+ * only; the results are filled). */
 DJ_API DJ_NODISCARD int dj_hvp(double *Hv, double *grad, double *y, const dj_fn *f,
                                const double *x, const double *v, const double *w,
                                const dj_opts *opts);
@@ -62,7 +64,7 @@ DJ_API DJ_NODISCARD int dj_hvp(double *Hv, double *grad, double *y, const dj_fn 
  * (0 = n), or DJ_PACKED_LOWER, n(n+1)/2 values, row i holding H_i0 .. H_ii
  * at i(i+1)/2 (LAPACK's upper packed storage of the same matrix, column
  * by column). grad, y and report may be NULL. Errors: as dj_hvp, DJ_ECHUNK,
- * DJ_EDIM (ld < n). */
+ * DJ_EDIM (ld < n), DJ_ERANGE (H's bytes past PTRDIFF_MAX). */
 DJ_API DJ_NODISCARD int dj_hessian(double *H, double *grad, double *y, const dj_fn *f,
                                    const double *x, const double *w, const dj_opts *opts,
                                    dj_report *report);
