@@ -56,12 +56,6 @@ int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, si
     return 1;
 }
 
-void dj__note_nonfinite(const double *v, size_t count)
-{
-    if (!dj__all_finite(v, count))
-        dj_event_raise(DJ_EVENT_NONFINITE);
-}
-
 int dj__all_finite(const double *v, size_t count)
 {
     /* x - x is 0 for finite x and NaN otherwise: no branch per value. Sums

@@ -1,13 +1,14 @@
 /* forward.c: JVPs and Jacobians by forward passes of multi-duals. */
 #include <string.h>
 
+#include "driver.h"
+#include "forward.h"
 #include "pack.h"
-#include "passes.h"
 
-int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v,
-           const dj_opts *opts)
+/* dj_jvp's work between the driver's begin and end. */
+static int jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v,
+               dj_workspace *ws)
 {
-    dj_events_clear();
     int status = dj_fn_check(f);
     if (status != DJ_OK)
         return status;
@@ -20,21 +21,25 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
         !dj__mul_size(nx + ny, sizeof(double), &bytes))
         return DJ_ERANGE;
     void *tmp;
-    double *X = dj__workspace_reserve(opts ? opts->ws : NULL, bytes, &tmp);
+    double *X = dj__workspace_reserve(ws, bytes, &tmp);
     if (X == NULL)
         return DJ_ENOMEM;
     double *Y = X + nx;
     dj__pack_duals(X, x, v, f->n);
-    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
     f->eval_dual((dj_dual *)(void *)Y, (const dj_dual *)(const void *)X, f->n, f->m, f->ctx);
-    dj_nansafe_set(old);
-    /* the inputs are scanned only when an output is not finite */
-    if (!dj__unpack_duals(y, jv, Y, f->m) && dj__all_finite(X, nx))
-        dj_event_raise(DJ_EVENT_NONFINITE);
+    /* the inputs (x and v, packed in X) count as finite or not together */
+    dj__note_produced(dj__unpack_duals(y, jv, Y, f->m), X, nx);
     dj__free(tmp);
-    if (opts && opts->strict && (dj_events() & DJ_EVENT_NONFINITE))
-        return DJ_ENONFINITE;
     return DJ_OK;
+}
+
+int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double *v,
+           const dj_opts *opts)
+{
+    dj__driver d;
+    dj__driver_begin(&d, opts);
+    int status = jvp(y, jv, f, x, v, opts ? opts->ws : NULL);
+    return dj__driver_end(&d, status, NULL);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -204,28 +209,26 @@ static int dense_store(const dj__passes *job, const double *Y, size_t p)
 
 int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
-                         dj_report *report)
+                         dj_report *facts)
 {
     dense_out out = {J, layout, ld};
     dj__passes job = {f, x, k, (f->n + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, NULL,
                       &out};
-    return dj__forward_passes(&job, y, ws, threads, 0, report);
+    return dj__forward_passes(&job, y, ws, threads, 0, facts);
 }
 
 int dj__forward_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
-                       size_t colors, dj_report *report)
+                       size_t colors, dj_report *facts)
 {
     dj__run run;
     int status = dj__run_passes(job, y, ws, threads, &run);
-    if (status == DJ_OK && (!run.finite || (job->finite && !job->finite(job))) &&
-        dj__all_finite(job->x, job->f->n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
-    if (report != NULL) {
-        report->mode = DJ_MODE_FORWARD;
-        report->chunk = job->k;
-        report->passes = status == DJ_OK ? job->count : 0;
-        report->threads = run.threads;
-        report->colors = colors;
-    }
+    if (status == DJ_OK)
+        dj__note_produced(run.finite && (job->finite == NULL || job->finite(job)), job->x,
+                          job->f->n);
+    facts->mode = DJ_MODE_FORWARD;
+    facts->chunk = job->k;
+    facts->passes = status == DJ_OK ? job->count : 0;
+    facts->threads = run.threads;
+    facts->colors = colors;
     return status;
 }

@@ -18,12 +18,9 @@ int dj__hessian_check(const dj_fn *f, const double *x)
 void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *report)
 {
     static const dj_opts defaults = {0};
-    dj_events_clear();
+    dj__driver_begin(&call->driver, opts);
     call->opts = opts ? opts : &defaults;
     call->report = report;
-    call->saved_nansafe = dj_nansafe_set(call->opts->nansafe);
-    if (report != NULL)
-        *report = (dj_report){0};
     call->g = NULL;
     call->vars_tmp = call->work_tmp = NULL;
     dj_graph_init(&call->tmp);
@@ -34,8 +31,7 @@ int dj__hessian_end(dj__hessian_call *call, int status)
     dj__free(call->vars_tmp);
     dj__free(call->work_tmp);
     dj_graph_clear(&call->tmp);
-    dj_nansafe_set(call->saved_nansafe);
-    return dj__driver_end(status, call->opts, call->report);
+    return dj__driver_end(&call->driver, status, call->report);
 }
 
 int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
@@ -76,10 +72,8 @@ int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
         return status;
     const char *unsupported = NULL;
     status = dj__graph_second_prepare(g, &unsupported);
-    if (call->report != NULL) {
-        call->report->graph_nodes = dj_graph_size(g);
-        call->report->unsupported = unsupported;
-    }
+    call->driver.facts.graph_nodes = dj_graph_size(g);
+    call->driver.facts.unsupported = unsupported;
     if (status == DJ_OK)
         call->g = g;
     return status;
@@ -104,8 +98,7 @@ void dj__hessian_outputs(const dj__hessian_call *call, double *y, const double *
     int finite = results_finite && dj__all_finite(g->output_values, g->noutputs);
     if (y != NULL)
         memcpy(y, g->output_values, g->noutputs * sizeof *y);
-    if (!finite && dj__all_finite(x, n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
+    dj__note_produced(finite, x, n);
 }
 
 int dj_hvp(double *Hv, double *grad, double *y, const dj_fn *f, const double *x,
@@ -224,12 +217,10 @@ int dj_hessian(double *H, double *grad, double *y, const dj_fn *f, const double 
             memcpy(grad, g, n * sizeof *g);
         dj__hessian_outputs(&call, y, x, n, hessian_finite(H, layout, ld, n) &&
                                                 dj__all_finite(g, n));
-        if (report != NULL) {
-            report->mode = DJ_MODE_REVERSE;
-            report->chunk = k;
-            report->sweeps = sweeps;
-            report->threads = 1;
-        }
+        call.driver.facts.mode = DJ_MODE_REVERSE;
+        call.driver.facts.chunk = k;
+        call.driver.facts.sweeps = sweeps;
+        call.driver.facts.threads = 1;
     }
     return dj__hessian_end(&call, status);
 }

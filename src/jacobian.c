@@ -1,5 +1,7 @@
 /* jacobian.c: dj_jacobian, its options, and the choice of mode and chunk. */
-#include "internal.h"
+#include "driver.h"
+#include "forward.h"
+#include "reverse.h"
 
 int dj_chunk_valid(int k) { return k == 1 || k == 2 || k == 4 || k == 8 || k == 16; }
 
@@ -41,30 +43,16 @@ dj_mode dj_mode_auto(size_t n, size_t m)
     return forward <= reverse ? DJ_MODE_FORWARD : DJ_MODE_REVERSE;
 }
 
-int dj__driver_end(int status, const dj_opts *opts, dj_report *report)
+/* dj_jacobian's work between the driver's begin and end; opts is not
+ * NULL. */
+static int jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
+                    dj_report *facts)
 {
-    unsigned events = dj_events();
-    if (report != NULL)
-        report->events = events;
-    if (status == DJ_OK && opts != NULL && opts->strict && (events & DJ_EVENT_NONFINITE))
-        return DJ_ENONFINITE;
-    return status;
-}
-
-int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
-                dj_report *report)
-{
-    static const dj_opts defaults = {0};
-    dj_events_clear();
-    if (report != NULL)
-        *report = (dj_report){0};
     int status = dj_fn_check(f);
     if (status != DJ_OK)
         return status;
     if (J == NULL || x == NULL)
         return DJ_EINVAL;
-    if (opts == NULL)
-        opts = &defaults;
     if (opts->layout != DJ_ROW_MAJOR && opts->layout != DJ_COL_MAJOR)
         return DJ_EINVAL;
     if (opts->mode != DJ_MODE_AUTO && opts->mode != DJ_MODE_FORWARD &&
@@ -87,14 +75,19 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
     if (mode == DJ_MODE_REVERSE && f->eval_var == NULL)
         return DJ_ENOTSUP;
     int k = opts->chunk ? opts->chunk : dj_chunk_auto(mode == DJ_MODE_FORWARD ? f->n : f->m);
-
-    int old_nansafe = dj_nansafe_set(opts->nansafe);
     if (mode == DJ_MODE_FORWARD)
-        status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
-                                      report);
-    else
-        status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
-                                      report);
-    dj_nansafe_set(old_nansafe);
-    return dj__driver_end(status, opts, report);
+        return dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
+                                    facts);
+    return dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
+                                facts);
+}
+
+int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
+                dj_report *report)
+{
+    static const dj_opts defaults = {0};
+    dj__driver d;
+    dj__driver_begin(&d, opts);
+    int status = jacobian(J, y, f, x, opts ? opts : &defaults, &d.facts);
+    return dj__driver_end(&d, status, report);
 }

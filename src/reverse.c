@@ -1,8 +1,9 @@
 /* reverse.c: VJPs, gradients and Jacobians by rows, on the recorded graph. */
 #include <string.h>
 
+#include "driver.h"
 #include "graph_internal.h"
-#include "passes.h"
+#include "reverse.h"
 
 /* The graph reverse mode records on: the workspace's (kept for its
  * capacity) or *tmp, initialised here, which the caller clears. NULL when
@@ -75,14 +76,10 @@ static void record_end(recording *rec)
     dj_graph_clear(&rec->tmp);
 }
 
-/* DJ_EVENT_NONFINITE when an output value of the recording or a derivative
- * (derivatives_finite == 0) is NaN or Inf while x is finite: f produced it. */
-static void note_produced(const recording *rec, const dj_fn *f, const double *x,
-                          int derivatives_finite)
+/* Whether the recording's output values are all finite. */
+static int outputs_finite(const recording *rec, const dj_fn *f)
 {
-    if ((!derivatives_finite || !dj__all_finite(rec->g->output_values, f->m)) &&
-        dj__all_finite(x, f->n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
+    return dj__all_finite(rec->g->output_values, f->m);
 }
 
 static int check_reverse(const dj_fn *f)
@@ -115,18 +112,24 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     return status;
 }
 
-/* ju = uᵀJ with k = 1, after a recording; shared by dj_vjp and dj_gradient. */
-static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
-                      const dj_opts *opts)
+/* ju = uᵀJ by one recording and one sweep; dj_vjp's work between the
+ * driver's begin and end, and dj_gradient's with u = 1. */
+static int vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
+               dj_workspace *ws)
 {
+    int status = check_reverse(f);
+    if (status != DJ_OK)
+        return status;
+    if (ju == NULL || x == NULL || u == NULL)
+        return DJ_EINVAL;
     recording rec;
-    int status = record_begin(&rec, f, x, opts ? opts->ws : NULL);
+    status = record_begin(&rec, f, x, ws);
     if (status == DJ_OK)
         status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
         memcpy(y, rec.g->output_values, f->m * sizeof *y);
     if (status == DJ_OK)
-        note_produced(&rec, f, x, dj__all_finite(ju, f->n));
+        dj__note_produced(dj__all_finite(ju, f->n) && outputs_finite(&rec, f), x, f->n);
     record_end(&rec);
     return status;
 }
@@ -134,33 +137,23 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
 int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
            const dj_opts *opts)
 {
-    dj_events_clear();
-    int status = check_reverse(f);
-    if (status != DJ_OK)
-        return status;
-    if (ju == NULL || x == NULL || u == NULL)
-        return DJ_EINVAL;
-    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
-    status = vjp_driver(y, ju, f, x, u, opts);
-    dj_nansafe_set(old);
-    return dj__driver_end(status, opts, NULL);
+    dj__driver d;
+    dj__driver_begin(&d, opts);
+    int status = vjp(y, ju, f, x, u, opts ? opts->ws : NULL);
+    return dj__driver_end(&d, status, NULL);
 }
 
 int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
 {
-    dj_events_clear();
+    static const double one = 1.0;
+    dj__driver d;
+    dj__driver_begin(&d, opts);
     int status = check_reverse(f);
-    if (status != DJ_OK)
-        return status;
-    if (f->m != 1)
-        return DJ_EDIM;
-    if (grad == NULL || x == NULL)
-        return DJ_EINVAL;
-    const double one = 1.0;
-    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
-    status = vjp_driver(y, grad, f, x, &one, opts);
-    dj_nansafe_set(old);
-    return dj__driver_end(status, opts, NULL);
+    if (status == DJ_OK && f->m != 1)
+        status = DJ_EDIM;
+    if (status == DJ_OK)
+        status = vjp(y, grad, f, x, &one, opts ? opts->ws : NULL);
+    return dj__driver_end(&d, status, NULL);
 }
 
 /* The dense Jacobian's sweeps: sweep r seeds rows r·k .. r·k+w-1. */
@@ -206,16 +199,16 @@ static int dense_finite(const dj__sweeps *job)
 
 int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
-                         dj_report *report)
+                         dj_report *facts)
 {
     dense_rows out = {J, layout, ld};
     dj__sweeps job = {NULL, k, (f->m + (size_t)k - 1) / (size_t)k, dense_seed, dense_store,
                       dense_finite, &out};
-    return dj__reverse_sweeps(&job, y, f, x, ws, threads, 0, report);
+    return dj__reverse_sweeps(&job, y, f, x, ws, threads, 0, facts);
 }
 
 int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double *x,
-                       dj_workspace *ws, int threads, size_t colors, dj_report *report)
+                       dj_workspace *ws, int threads, size_t colors, dj_report *facts)
 {
     recording rec;
     int status = record_begin(&rec, f, x, ws);
@@ -228,16 +221,14 @@ int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double 
     if (status == DJ_OK) {
         if (y != NULL)
             memcpy(y, rec.g->output_values, f->m * sizeof *y);
-        note_produced(&rec, f, x, job->finite(job));
+        dj__note_produced(job->finite(job) && outputs_finite(&rec, f), x, f->n);
     }
-    if (report != NULL) {
-        report->mode = DJ_MODE_REVERSE;
-        report->chunk = job->k;
-        report->sweeps = status == DJ_OK ? job->count : 0;
-        report->graph_nodes = dj_graph_size(rec.g);
-        report->threads = run.threads;
-        report->colors = colors;
-    }
+    facts->mode = DJ_MODE_REVERSE;
+    facts->chunk = job->k;
+    facts->sweeps = status == DJ_OK ? job->count : 0;
+    facts->graph_nodes = dj_graph_size(rec.g);
+    facts->threads = run.threads;
+    facts->colors = colors;
     record_end(&rec);
     return status;
 }

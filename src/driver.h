@@ -1,0 +1,44 @@
+/* driver.h: how every driver (dj_jvp, dj_vjp, dj_gradient, dj_jacobian,
+ * dj_sparse_jacobian) begins and ends, so that events, NaN-safe mode,
+ * strict mode and the report mean the same in each.
+ *
+ * The driver sources call each other top-down only:
+ *   sparse.c               dj_sparse_jacobian
+ *   jacobian.c             dj_jacobian; the choice of mode and chunk
+ *   forward.c, reverse.c   dj_jvp; dj_vjp, dj_gradient; passes and sweeps
+ *   passes.c, pack.c       the runner of passes and sweeps; array kernels
+ *   driver.c               this begin and end
+ */
+#ifndef DUALJAC_DRIVER_H
+#define DUALJAC_DRIVER_H
+
+#include "internal.h"
+
+/* One driver call: its options, the caller's NaN-safe mode, and what the
+ * call did (the report's fields but events, filled by the driver). */
+typedef struct dj__driver {
+    const dj_opts *opts;
+    int saved_nansafe;
+    dj_report facts;
+} dj__driver;
+
+/* The start of a driver: clears this thread's events, sets its NaN-safe
+ * mode from opts (NULL: off) and zeroes d->facts. */
+void dj__driver_begin(dj__driver *d, const dj_opts *opts);
+
+/* The end of a driver, on every path: restores NaN-safe mode, fills the
+ * report (may be NULL) with d->facts and this thread's events, and returns
+ * status, or DJ_ENONFINITE for a successful call in strict mode that
+ * produced a NaN or Inf. */
+int dj__driver_end(dj__driver *d, int status, dj_report *report);
+
+/* DJ_EVENT_NONFINITE when a result is NaN or Inf (results_finite == 0)
+ * while the count inputs at in are finite: f produced it. The inputs are
+ * scanned only then. */
+static inline void dj__note_produced(int results_finite, const double *in, size_t count)
+{
+    if (!results_finite && dj__all_finite(in, count))
+        dj_event_raise(DJ_EVENT_NONFINITE);
+}
+
+#endif /* DUALJAC_DRIVER_H */
