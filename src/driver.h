@@ -3,11 +3,10 @@
  * strict mode and the report mean the same in each.
  *
  * The driver sources call each other top-down only:
- *   sparse.c               dj_sparse_jacobian
- *   jacobian.c             dj_jacobian; the choice of mode and chunk
+ *   jacobian.c, sparse.c   dj_jacobian, dj_sparse_jacobian: their options
  *   forward.c, reverse.c   dj_jvp; dj_vjp, dj_gradient; passes and sweeps
  *   passes.c, pack.c       the runner of passes and sweeps; array kernels
- *   driver.c               this begin and end
+ *   driver.c, mode_auto.c  this begin and end; the choice of mode and chunk
  */
 #ifndef DUALJAC_DRIVER_H
 #define DUALJAC_DRIVER_H
