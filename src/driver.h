@@ -12,6 +12,7 @@
 #define DUALJAC_DRIVER_H
 
 #include "internal.h"
+#include "pack.h"
 
 /* One driver call: its options, the caller's NaN-safe mode, and what the
  * call did (the report's fields but events, filled by the driver). */

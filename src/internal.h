@@ -45,13 +45,6 @@ static inline size_t dj__stride(int k) { return (size_t)k + 1; }
  * Returns DJ_ENOTSUP when f lacks it. */
 int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x);
 
-/* Returns nonzero when all count values are finite. */
-int dj__all_finite(const double *v, size_t count);
-
-/* Returns nonzero when all values of the m×n matrix J (layout, ld) are
- * finite. */
-int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n);
-
 /* Allocates the arrays of an m×n pattern with nnz entries into *out (its
  * old arrays are not freed); returns a status, *out untouched on failure. */
 int dj__pattern_alloc(dj_pattern *out, size_t m, size_t n, size_t nnz);

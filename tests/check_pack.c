@@ -1,6 +1,6 @@
-/* check_pack.c: a JVP's arrays into duals and back (src/pack.c), every
- * variant the machine can run against the plain loop: every length across
- * the unrolled blocks and their tails, and a NaN or Inf in every position. */
+/* check_pack.c: the drivers' array kernels (src/pack.c), every variant the
+ * machine can run against the plain loop: every length across the unrolled
+ * blocks and their tails, and a NaN or Inf in every position. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -139,6 +139,56 @@ START_TEST(test_kernels_leave_avx_state_clean)
 }
 END_TEST
 
+/* The scans against the plain test isfinite: every length across the
+ * vector blocks and tails, a NaN, +Inf or -Inf in every position, the rest
+ * huge (a sum of them overflows; x - x does not). */
+START_TEST(test_all_finite_finds_each_nonfinite)
+{
+    const double bad[] = {NAN, INFINITY, -INFINITY};
+    double v[MAX_N] = {0};
+    for (size_t count = 0; count <= 37; count++) {
+        for (size_t i = 0; i < count; i++)
+            v[i] = i % 2 ? 1.5e308 : -1.5e308;
+        ck_assert_msg(dj__all_finite(v, count), "count %zu", count);
+        for (size_t p = 0; p < count; p++)
+            for (size_t b = 0; b < 3; b++) {
+                double keep = v[p];
+                v[p] = bad[b];
+                ck_assert_msg(!dj__all_finite(v, count), "count %zu position %zu", count, p);
+                v[p] = keep;
+            }
+    }
+}
+END_TEST
+
+/* An m×n block in either layout with a leading dimension past it: a NaN in
+ * the block is found wherever it is, one in the gap between lines is not
+ * the block's. */
+START_TEST(test_matrix_finite_reads_the_block_only)
+{
+    enum { MAX_M = 7, MAX_COLS = 6, GAP = 2 };
+    double J[(MAX_COLS + GAP) * (MAX_M + GAP)];
+    for (int layout = 0; layout < 2; layout++)
+        for (size_t m = 1; m <= MAX_M; m++)
+            for (size_t n = 1; n <= MAX_COLS; n++) {
+                dj_layout lay = layout ? DJ_COL_MAJOR : DJ_ROW_MAJOR;
+                size_t lines = layout ? n : m, len = layout ? m : n, ld = len + GAP;
+                for (size_t i = 0; i < lines * ld; i++)
+                    J[i] = i % ld < len ? 1.0 : NAN; /* the gaps are NaN */
+                ck_assert_msg(dj__matrix_finite(J, lay, ld, m, n), "layout %d m %zu n %zu",
+                              layout, m, n);
+                for (size_t l = 0; l < lines; l++)
+                    for (size_t e = 0; e < len; e++) {
+                        J[l * ld + e] = INFINITY;
+                        ck_assert_msg(!dj__matrix_finite(J, lay, ld, m, n),
+                                      "layout %d m %zu n %zu line %zu element %zu", layout, m,
+                                      n, l, e);
+                        J[l * ld + e] = 1.0;
+                    }
+            }
+}
+END_TEST
+
 static Suite *pack_suite(void)
 {
     Suite *s = suite_create("pack");
@@ -147,6 +197,10 @@ static Suite *pack_suite(void)
     tcase_add_test(tc, test_unpack_is_the_deinterleave);
     tcase_add_test(tc, test_unpack_finds_each_nonfinite);
     tcase_add_test(tc, test_kernels_leave_avx_state_clean);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("scans");
+    tcase_add_test(tc, test_all_finite_finds_each_nonfinite);
+    tcase_add_test(tc, test_matrix_finite_reads_the_block_only);
     suite_add_tcase(s, tc);
     return s;
 }
