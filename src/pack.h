@@ -1,6 +1,7 @@
 /* pack.h: the drivers' array kernels: a JVP's point and direction into an
- * array of dj_dual, and its values and tangents back out, with the
- * finiteness test folded in; and the finiteness scans of whole arrays.
+ * array of dj_dual, and its values and tangents back out; a forward pass's
+ * tangents into the columns of J; each with the finiteness test folded in;
+ * and the finiteness scans of whole arrays.
  *
  * The packing kernels come as a baseline (SSE2 on x86-64, plain C
  * elsewhere) and, where the compiler can build it, an AVX version chosen at
@@ -31,6 +32,22 @@ int dj__unpack_duals_baseline(double *y, double *jv, const double *Y, size_t m);
 void dj__pack_duals_avx(double *X, const double *x, const double *v, size_t n);
 int dj__unpack_duals_avx(double *y, double *jv, const double *Y, size_t m);
 #endif
+
+/* Copies tangent slots [0, w) of the m multi-duals Y of chunk width k (k + 1
+ * doubles each, the value first) into J at `at`: slot c of output i to
+ * at[i·ld + c] (row-major) or at[c·ld + i] (column-major). Returns 1 when
+ * every value copied is finite, 0 otherwise. */
+int dj__store_tangents(double *at, size_t ld, dj_layout layout, const double *Y, size_t m, int k,
+                       size_t w);
+
+/* The full width w = k through the unrolled copies: returns 0, copying
+ * nothing, for a k that has none; else 1 and *sum, which is finite when
+ * every value copied is (a non-finite sum may be an overflow). */
+int dj__store_tangents_unrolled(double *at, size_t ld, dj_layout layout, const double *Y,
+                                size_t m, int k, double *sum);
+/* Any width w <= k by a plain loop; returns as dj__store_tangents. */
+int dj__store_tangents_strided(double *at, size_t ld, dj_layout layout, const double *Y,
+                               size_t m, int k, size_t w);
 
 /* Returns nonzero when all count values are finite. */
 int dj__all_finite(const double *v, size_t count);
