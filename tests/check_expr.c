@@ -3,7 +3,6 @@
  * function of the language against analytic derivatives, in forward and
  * reverse mode. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../src/jacdump/program.h"
@@ -221,7 +220,7 @@ START_TEST(test_fixed_vars)
 }
 END_TEST
 
-int main(void)
+static Suite *expr_suite(void)
 {
     Suite *s = suite_create("expr");
     TCase *tc = tcase_create("language");
@@ -231,9 +230,7 @@ int main(void)
     tcase_add_loop_test(tc, test_errors_name_their_place, 0,
                         (int)(sizeof errors / sizeof errors[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(expr_suite); }

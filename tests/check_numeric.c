@@ -3,7 +3,6 @@
  * choices of partials.h, on the dual types and on the graph alike. */
 #include <float.h>
 #include <math.h>
-#include <stdlib.h>
 
 #include "testlib.h"
 
@@ -167,7 +166,7 @@ START_TEST(test_graph_matches_duals_at_edges)
 }
 END_TEST
 
-int main(void)
+static Suite *numeric_suite(void)
 {
     Suite *s = suite_create("numeric");
     TCase *tc = tcase_create("ieee");
@@ -179,9 +178,7 @@ int main(void)
     tcase_add_test(tc, test_tiny_and_subnormal);
     tcase_add_test(tc, test_graph_matches_duals_at_edges);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(numeric_suite); }

@@ -5,11 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../src/pack.h"
 #include "avx_state.h"
+#include "runner.h"
 
 typedef void pack_fn(double *X, const double *x, const double *v, size_t n);
 typedef int unpack_fn(double *y, double *jv, const double *Y, size_t m);
@@ -295,6 +295,12 @@ END_TEST
 
 static Suite *pack_suite(void)
 {
+    variant vs[3];
+    size_t count = variants(vs);
+    printf("packing variants run on this machine:");
+    for (size_t k = 0; k < count; k++)
+        printf(" %s", vs[k].name);
+    printf("\n");
     Suite *s = suite_create("pack");
     TCase *tc = tcase_create("pack");
     tcase_add_test(tc, test_pack_is_the_interleave);
@@ -313,17 +319,4 @@ static Suite *pack_suite(void)
     return s;
 }
 
-int main(void)
-{
-    variant vs[3];
-    size_t count = variants(vs);
-    printf("packing variants run on this machine:");
-    for (size_t k = 0; k < count; k++)
-        printf(" %s", vs[k].name);
-    printf("\n");
-    SRunner *sr = srunner_create(pack_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return tl_main(pack_suite); }

@@ -205,7 +205,7 @@ START_TEST(test_auto_threads_ignore_one_slow_pass)
 }
 END_TEST
 
-int main(void)
+static Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("stress");
@@ -216,9 +216,7 @@ int main(void)
     tcase_add_test(tc, test_events_and_nansafe_are_per_thread);
     tcase_add_test(tc, test_auto_threads_ignore_one_slow_pass);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(threads_suite); }
