@@ -284,7 +284,7 @@ static void measure(point *pt, point_result *res, int with_fwd1, int with_fd, in
     res->autom = ratio(pt, "Jacobian auto", run_jacobian);
     /* auto's choice against the other mode at its automatic chunk, timed as
      * interleaved pairs of the two: drift between two separate measurements
-     * (this machine is shared) cannot pass for a bad choice, nor hide one */
+     * (on a shared machine) cannot pass for a bad choice, nor hide one */
     point choice = *pt, other = *pt;
     dj_opts fwd = {.mode = DJ_MODE_FORWARD, .chunk = dj_chunk_auto(n), .ws = &pt->ws};
     dj_opts rev = {.mode = DJ_MODE_REVERSE, .ws = &pt->ws};

@@ -23,10 +23,11 @@ int dj_chunk_auto(size_t n)
  * tangent. A forward pass with k tangents costs 1 + FWD_PER_SLOT·k; reverse
  * mode costs RECORD once plus SWEEP + REV_PER_SLOT·k per sweep of k seeds.
  * Both sides scale with the size of the function, so its graph size cancels
- * out. The constants put the model's crossovers where `make bench` measures
- * them on the dense chains (gradient: n = 2.5 against 2.6 measured; outputs at
- * n = 64: m = 48 against 61) while keeping every square and tall function in
- * forward mode, where it wins by 1.1x to 1400x. */
+ * out. The constants are fitted so that the model's crossovers fall where
+ * bench_modes measures them on the dense chains (gradient in n; outputs in
+ * m at n = 64), while every square and tall function stays in forward
+ * mode, where forward wins. Refit them from a `make bench` run when the
+ * drivers' costs change. */
 #define FWD_PER_SLOT 0.25
 #define RECORD 1.0
 #define SWEEP 0.5

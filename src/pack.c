@@ -2,10 +2,9 @@
  *
  * Packing a JVP's arrays into duals and back: both directions are bound by
  * stores, not arithmetic: an interleave writes 16 bytes an element and a
- * deinterleave 16. AVX writes them 32 bytes at a time: alone, the pair for
- * n = 1000 goes from 2.3k to 1.5k TSC cycles; inside a JVP, where the six
- * arrays no longer fit L1, the + and x JVP of bench_forward gains 4-12% at
- * n = 500 to 4000. The dispatch is one test a call. */
+ * deinterleave 16. AVX writes them 32 bytes at a time, which pays most
+ * once a JVP's six arrays no longer fit L1 (bench_forward's + and x JVP
+ * shows it). The dispatch is one test a call. */
 #include <string.h>
 
 #include "internal.h"
@@ -176,9 +175,8 @@ int dj__unpack_duals_avx(double *restrict y, double *restrict jv, const double *
  * finiteness test is folded into a plain sum of what is copied (one add a
  * pair, in four accumulators so the adds do not wait on each other): a
  * finite sum proves every value finite; a non-finite one, rare, is
- * confirmed by an exact scan in dj__store_tangents. ~1.5 instructions a
- * double (callgrind, Brown n = 200), where memcpy calls and a separate scan
- * cost ~5. */
+ * confirmed by an exact scan in dj__store_tangents. That is a fraction of
+ * the instructions of memcpy calls followed by a separate scan. */
 
 /* Row-major: each output's tangents are one run of J's row. */
 #define DJ__COPY_ROWS(K)                                                       \
@@ -211,8 +209,8 @@ typedef long long dj__v2_index __attribute__((vector_size(16)));
 #endif
 
 /* Column-major: two outputs at a time, each 2x2 block of tangents
- * transposed, so J is written in pairs down K columns (stored one double at
- * a time, Brown's column-major Jacobian took 1.5x the row-major one). */
+ * transposed, so J is written in pairs down K columns: stored one double
+ * at a time, a column-major Jacobian cost well above a row-major one. */
 #define DJ__COPY_COLS(K)                                                       \
     static double copy_cols_##K(double *J, size_t ld, const double *Y, size_t m)  \
     {                                                                          \
@@ -252,8 +250,8 @@ DJ__COPY_COLS(16)
 
 /* Tangent slots [0, w) of the m outputs into J at `at` (row i, slot c at
  * at[i·rs + c·cs]); returns 0 when all are finite and NaN otherwise. Row
- * by row, with the check in one accumulator a row: a single chain over the
- * whole block waited 3 cycles an element. */
+ * by row, with the check in one accumulator a row: in a single chain over
+ * the whole block every add waits for the one before. */
 static double copy_strided(double *at, size_t rs, size_t cs, const double *Y, size_t m, int k,
                            size_t w)
 {

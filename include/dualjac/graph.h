@@ -233,7 +233,7 @@ DJ_INLINE dj_var dj__graph_push(dj_graph *g, int op, uint32_t a, uint32_t b, dou
 /* A one-argument node. Its unused second argument is the node itself with a
  * zero partial: the reverse sweep then adds 0 to a slot nobody reads again,
  * instead of chaining every unary node through one shared slot (a store-to-
- * load dependency that costs ~10 cycles a node). */
+ * load dependency on every node). */
 DJ_INLINE dj_var dj__graph_push1(dj_graph *g, int op, uint32_t a, double pa, double v)
 {
     dj_var r = dj__graph_push(g, op, a, 0, pa, 0.0, v);
