@@ -41,16 +41,9 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
 }
 
 /* The dense Jacobian's passes: pass p seeds columns p·k .. p·k+w-1. */
-typedef struct dense_out {
-    double *J;
-    dj_layout layout;
-    size_t ld;
-} dense_out;
-
 static size_t pass_width(const dj__passes *job, size_t p)
 {
-    size_t n = job->f->n, c0 = p * (size_t)job->k;
-    return n - c0 < (size_t)job->k ? n - c0 : (size_t)job->k;
+    return dj__block_width(job->f->n, p, job->k);
 }
 
 static void dense_seed(const dj__passes *job, double *X, size_t p, double value)
@@ -63,7 +56,7 @@ static void dense_seed(const dj__passes *job, double *X, size_t p, double value)
 /* Pass p's tangents into columns p·k.. of J; 0 when one is NaN or Inf. */
 static int dense_store(const dj__passes *job, const double *Y, size_t p)
 {
-    const dense_out *out = job->ctx;
+    const dj__dense *out = job->ctx;
     size_t c0 = p * (size_t)job->k;
     double *at = out->layout == DJ_ROW_MAJOR ? out->J + c0 : out->J + c0 * out->ld;
     return dj__store_tangents(at, out->ld, out->layout, Y, job->f->m, job->k,
@@ -74,7 +67,7 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
                          dj_report *facts)
 {
-    dense_out out = {J, layout, ld};
+    dj__dense out = {J, layout, ld};
     dj__passes job = {f, x, k, (f->n + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, NULL,
                       &out};
     return dj__forward_passes(&job, y, ws, threads, 0, facts);

@@ -59,6 +59,22 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
  * and JU); U is left zero. */
 int dj__sweep_once(const dj__sweeps *job, double *buf, size_t work, size_t r);
 
+/* The items of pass or sweep b of width k among count items (columns,
+ * rows or colors): k, or what is left for the last one. */
+static inline size_t dj__block_width(size_t count, size_t b, int k)
+{
+    size_t first = b * (size_t)k;
+    return count - first < (size_t)k ? count - first : (size_t)k;
+}
+
+/* A dense Jacobian being filled: J stored as layout says, leading
+ * dimension ld. The ctx of the dense drivers' jobs. */
+typedef struct dj__dense {
+    double *J;
+    dj_layout layout;
+    size_t ld;
+} dj__dense;
+
 /* The narrowest chunk width that holds w seeds. */
 static inline int dj__width_for(size_t w)
 {

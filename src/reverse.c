@@ -157,16 +157,9 @@ int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const 
 }
 
 /* The dense Jacobian's sweeps: sweep r seeds rows r·k .. r·k+w-1. */
-typedef struct dense_rows {
-    double *J;
-    dj_layout layout;
-    size_t ld;
-} dense_rows;
-
 static size_t sweep_width(const dj__sweeps *job, size_t r)
 {
-    size_t m = job->g->noutputs, r0 = r * (size_t)job->k;
-    return m - r0 < (size_t)job->k ? m - r0 : (size_t)job->k;
+    return dj__block_width(job->g->noutputs, r, job->k);
 }
 
 static int dense_seed(const dj__sweeps *job, double *U, size_t r, double value)
@@ -179,7 +172,7 @@ static int dense_seed(const dj__sweeps *job, double *U, size_t r, double value)
 
 static void dense_store(const dj__sweeps *job, const double *JU, size_t r, int kw)
 {
-    const dense_rows *out = job->ctx;
+    const dj__dense *out = job->ctx;
     size_t n = job->g->ninputs, r0 = r * (size_t)job->k, w = sweep_width(job, r);
     (void)kw;
     for (size_t s = 0; s < w; s++) {
@@ -193,7 +186,7 @@ static void dense_store(const dj__sweeps *job, const double *JU, size_t r, int k
 
 static int dense_finite(const dj__sweeps *job)
 {
-    const dense_rows *out = job->ctx;
+    const dj__dense *out = job->ctx;
     return dj__matrix_finite(out->J, out->layout, out->ld, job->g->noutputs, job->g->ninputs);
 }
 
@@ -201,7 +194,7 @@ int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, 
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
                          dj_report *facts)
 {
-    dense_rows out = {J, layout, ld};
+    dj__dense out = {J, layout, ld};
     dj__sweeps job = {NULL, k, (f->m + (size_t)k - 1) / (size_t)k, dense_seed, dense_store,
                       dense_finite, &out};
     return dj__reverse_sweeps(&job, y, f, x, ws, threads, 0, facts);
