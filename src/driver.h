@@ -1,9 +1,12 @@
 /* driver.h: how every driver (dj_jvp, dj_vjp, dj_gradient, dj_jacobian,
- * dj_sparse_jacobian) begins and ends, so that events, NaN-safe mode,
- * strict mode and the report mean the same in each.
+ * dj_sparse_jacobian, dj_hvp, dj_hessian, dj_sparse_hessian) begins and
+ * ends, so that events, NaN-safe mode, strict mode and the report mean the
+ * same in each.
  *
  * The driver sources call each other top-down only:
  *   jacobian.c, sparse.c   dj_jacobian, dj_sparse_jacobian: their options
+ *   hessian.c, sparse_hessian.c   dj_hvp, dj_hessian, dj_sparse_hessian,
+ *                          over hessian_sweep.c
  *   forward.c, reverse.c   dj_jvp; dj_vjp, dj_gradient; passes and sweeps
  *   passes.c, pack.c       the runner of passes and sweeps; array kernels
  *   driver.c, mode_auto.c  this begin and end; the choice of mode and chunk
