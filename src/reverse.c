@@ -112,18 +112,13 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     return status;
 }
 
-/* ju = uᵀJ by one recording and one sweep; dj_vjp's work between the
- * driver's begin and end, and dj_gradient's with u = 1. */
-static int vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
-               dj_workspace *ws)
+/* ju = uᵀJ by one recording and one sweep, f and the arrays checked;
+ * shared by dj_vjp and dj_gradient. */
+static int record_and_sweep(double *y, double *ju, const dj_fn *f, const double *x,
+                            const double *u, dj_workspace *ws)
 {
-    int status = check_reverse(f);
-    if (status != DJ_OK)
-        return status;
-    if (ju == NULL || x == NULL || u == NULL)
-        return DJ_EINVAL;
     recording rec;
-    status = record_begin(&rec, f, x, ws);
+    int status = record_begin(&rec, f, x, ws);
     if (status == DJ_OK)
         status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
@@ -132,6 +127,32 @@ static int vjp(double *y, double *ju, const dj_fn *f, const double *x, const dou
         dj__note_produced(dj__all_finite(ju, f->n) && outputs_finite(&rec, f), x, f->n);
     record_end(&rec);
     return status;
+}
+
+/* dj_vjp's work between the driver's begin and end. */
+static int vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
+               dj_workspace *ws)
+{
+    int status = check_reverse(f);
+    if (status != DJ_OK)
+        return status;
+    if (ju == NULL || x == NULL || u == NULL)
+        return DJ_EINVAL;
+    return record_and_sweep(y, ju, f, x, u, ws);
+}
+
+/* dj_gradient's: a VJP with u = 1 for m = 1. */
+static int gradient(double *grad, double *y, const dj_fn *f, const double *x, dj_workspace *ws)
+{
+    static const double one = 1.0;
+    int status = check_reverse(f);
+    if (status != DJ_OK)
+        return status;
+    if (f->m != 1)
+        return DJ_EDIM;
+    if (grad == NULL || x == NULL)
+        return DJ_EINVAL;
+    return record_and_sweep(y, grad, f, x, &one, ws);
 }
 
 int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
@@ -145,14 +166,9 @@ int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double 
 
 int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
 {
-    static const double one = 1.0;
     dj__driver d;
     dj__driver_begin(&d, opts);
-    int status = check_reverse(f);
-    if (status == DJ_OK && f->m != 1)
-        status = DJ_EDIM;
-    if (status == DJ_OK)
-        status = vjp(y, grad, f, x, &one, opts ? opts->ws : NULL);
+    int status = gradient(grad, y, f, x, opts ? opts->ws : NULL);
     return dj__driver_end(&d, status, NULL);
 }
 
