@@ -36,15 +36,12 @@ int dj__unpack_duals_avx(double *y, double *jv, const double *Y, size_t m);
 /* Copies tangent slots [0, w) of the m multi-duals Y of chunk width k (k + 1
  * doubles each, the value first) into J at `at`: slot c of output i to
  * at[i·ld + c] (row-major) or at[c·ld + i] (column-major). Returns 1 when
- * every value copied is finite, 0 otherwise. */
+ * every value copied is finite, 0 otherwise. The full width w = k of
+ * k = 2, 4, 8, 16 goes through unrolled copies (with gcc and clang), any
+ * other by the plain loop below. */
 int dj__store_tangents(double *at, size_t ld, dj_layout layout, const double *Y, size_t m, int k,
                        size_t w);
 
-/* The full width w = k through the unrolled copies: returns 0, copying
- * nothing, for a k that has none; else 1 and *sum, which is finite when
- * every value copied is (a non-finite sum may be an overflow). */
-int dj__store_tangents_unrolled(double *at, size_t ld, dj_layout layout, const double *Y,
-                                size_t m, int k, double *sum);
 /* Any width w <= k by a plain loop; returns as dj__store_tangents. */
 int dj__store_tangents_strided(double *at, size_t ld, dj_layout layout, const double *Y,
                                size_t m, int k, size_t w);
