@@ -17,37 +17,43 @@
 #include "internal.h"
 #include "pack.h"
 
-/* One driver call: its options, the caller's NaN-safe mode, and what the
- * call did (the report's fields but events, filled by the driver). */
+/* One driver call: its options, the caller's NaN-safe mode and report. */
 typedef struct dj__driver {
     const dj_opts *opts;
     int saved_nansafe;
-    dj_report facts;
+    dj_report *report;  /* may be NULL */
+    dj_report scratch;  /* the facts when there is no report */
 } dj__driver;
 
 /* The start of a driver: clears this thread's events, sets its NaN-safe
- * mode from opts (NULL: off) and zeroes d->facts. Inline, like the end: a
- * JVP of a small function costs tens of nanoseconds, and a driver that
- * takes no report then pays for no facts. */
-static inline void dj__driver_begin(dj__driver *d, const dj_opts *opts)
+ * mode from opts (NULL: off) and zeroes the report. Inline, like the end:
+ * a JVP of a small function costs tens of nanoseconds, and a driver that
+ * takes no report then pays for none. */
+static inline void dj__driver_begin(dj__driver *d, const dj_opts *opts, dj_report *report)
 {
     dj_events_clear();
     d->opts = opts;
     d->saved_nansafe = dj_nansafe_set(opts != NULL && opts->nansafe);
-    d->facts = (dj_report){0};
+    d->report = report;
+    if (report != NULL)
+        *report = (dj_report){0};
 }
 
-/* The end of a driver, on every path: restores NaN-safe mode, fills the
- * report (may be NULL) with d->facts and this thread's events, and returns
- * status, or DJ_ENONFINITE for a successful call in strict mode that
- * produced a NaN or Inf. */
-static inline int dj__driver_end(dj__driver *d, int status, dj_report *report)
+/* Where the driver writes what it did (the report's fields but events):
+ * the report, or scratch that nobody reads. */
+static inline dj_report *dj__driver_facts(dj__driver *d)
+{
+    return d->report != NULL ? d->report : &d->scratch;
+}
+
+/* The end of a driver, on every path: restores NaN-safe mode, puts this
+ * thread's events into the report, and returns status, or DJ_ENONFINITE
+ * for a successful call in strict mode that produced a NaN or Inf. */
+static inline int dj__driver_end(dj__driver *d, int status)
 {
     dj_nansafe_set(d->saved_nansafe);
-    if (report != NULL) {
-        *report = d->facts;
-        report->events = dj_events();
-    }
+    if (d->report != NULL)
+        d->report->events = dj_events();
     if (status == DJ_OK && d->opts != NULL && d->opts->strict &&
         (dj_events() & DJ_EVENT_NONFINITE))
         return DJ_ENONFINITE;

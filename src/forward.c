@@ -35,9 +35,9 @@ int dj_jvp(double *y, double *jv, const dj_fn *f, const double *x, const double 
            const dj_opts *opts)
 {
     dj__driver d;
-    dj__driver_begin(&d, opts);
+    dj__driver_begin(&d, opts, NULL);
     int status = jvp(y, jv, f, x, v, opts ? opts->ws : NULL);
-    return dj__driver_end(&d, status, NULL);
+    return dj__driver_end(&d, status);
 }
 
 /* The dense Jacobian's passes: pass p seeds columns p·k .. p·k+w-1. */

@@ -18,9 +18,8 @@ int dj__hessian_check(const dj_fn *f, const double *x)
 void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *report)
 {
     static const dj_opts defaults = {0};
-    dj__driver_begin(&call->driver, opts);
+    dj__driver_begin(&call->driver, opts, report);
     call->opts = opts ? opts : &defaults;
-    call->report = report;
     call->g = NULL;
     call->vars_tmp = call->work_tmp = NULL;
     dj_graph_init(&call->tmp);
@@ -31,7 +30,7 @@ int dj__hessian_end(dj__hessian_call *call, int status)
     dj__free(call->vars_tmp);
     dj__free(call->work_tmp);
     dj_graph_clear(&call->tmp);
-    return dj__driver_end(&call->driver, status, call->report);
+    return dj__driver_end(&call->driver, status);
 }
 
 int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
@@ -72,8 +71,9 @@ int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
         return status;
     const char *unsupported = NULL;
     status = dj__graph_second_prepare(g, &unsupported);
-    call->driver.facts.graph_nodes = dj_graph_size(g);
-    call->driver.facts.unsupported = unsupported;
+    dj_report *facts = dj__driver_facts(&call->driver);
+    facts->graph_nodes = dj_graph_size(g);
+    facts->unsupported = unsupported;
     if (status == DJ_OK)
         call->g = g;
     return status;
@@ -217,10 +217,11 @@ int dj_hessian(double *H, double *grad, double *y, const dj_fn *f, const double 
             memcpy(grad, g, n * sizeof *g);
         dj__hessian_outputs(&call, y, x, n, hessian_finite(H, layout, ld, n) &&
                                                 dj__all_finite(g, n));
-        call.driver.facts.mode = DJ_MODE_REVERSE;
-        call.driver.facts.chunk = k;
-        call.driver.facts.sweeps = sweeps;
-        call.driver.facts.threads = 1;
+        dj_report *facts = dj__driver_facts(&call.driver);
+        facts->mode = DJ_MODE_REVERSE;
+        facts->chunk = k;
+        facts->sweeps = sweeps;
+        facts->threads = 1;
     }
     return dj__hessian_end(&call, status);
 }

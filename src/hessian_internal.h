@@ -8,7 +8,6 @@
 typedef struct dj__hessian_call {
     dj__driver driver;    /* the begin and end every driver shares */
     const dj_opts *opts;  /* never NULL: the defaults stand in */
-    dj_report *report;    /* may be NULL; filled at the end */
     dj_graph *g;          /* the recording, once made and prepared */
     dj_graph tmp;         /* the graph when there is no workspace */
     void *vars_tmp, *work_tmp; /* buffers when there is no workspace */
@@ -19,7 +18,7 @@ typedef struct dj__hessian_call {
 int dj__hessian_check(const dj_fn *f, const double *x);
 
 /* The start of a call: dj__driver_begin, and no recording or buffers yet.
- * What the call did goes into call->driver.facts. */
+ * What the call did goes into dj__driver_facts(&call->driver). */
 void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *report);
 /* The end, on every path: buffers freed, then dj__driver_end (NaN-safe
  * mode restored, the report, strict mode's DJ_ENONFINITE). Returns the

@@ -47,7 +47,7 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
 {
     static const dj_opts defaults = {0};
     dj__driver d;
-    dj__driver_begin(&d, opts);
-    int status = jacobian(J, y, f, x, opts ? opts : &defaults, &d.facts);
-    return dj__driver_end(&d, status, report);
+    dj__driver_begin(&d, opts, report);
+    int status = jacobian(J, y, f, x, opts ? opts : &defaults, dj__driver_facts(&d));
+    return dj__driver_end(&d, status);
 }

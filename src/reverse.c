@@ -159,17 +159,17 @@ int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double 
            const dj_opts *opts)
 {
     dj__driver d;
-    dj__driver_begin(&d, opts);
+    dj__driver_begin(&d, opts, NULL);
     int status = vjp(y, ju, f, x, u, opts ? opts->ws : NULL);
-    return dj__driver_end(&d, status, NULL);
+    return dj__driver_end(&d, status);
 }
 
 int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
 {
     dj__driver d;
-    dj__driver_begin(&d, opts);
+    dj__driver_begin(&d, opts, NULL);
     int status = gradient(grad, y, f, x, opts ? opts->ws : NULL);
-    return dj__driver_end(&d, status, NULL);
+    return dj__driver_end(&d, status);
 }
 
 /* The dense Jacobian's sweeps: sweep r seeds rows r·k .. r·k+w-1. */

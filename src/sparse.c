@@ -290,9 +290,9 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
 {
     static const dj_opts defaults = {0};
     dj__driver d;
-    dj__driver_begin(&d, opts);
-    int status = sparse_jacobian(values, y, s, f, x, opts ? opts : &defaults, &d.facts);
-    return dj__driver_end(&d, status, report);
+    dj__driver_begin(&d, opts, report);
+    int status = sparse_jacobian(values, y, s, f, x, opts ? opts : &defaults, dj__driver_facts(&d));
+    return dj__driver_end(&d, status);
 }
 
 int dj_sparse_to_dense(double *J, const dj_pattern *p, const double *values, dj_layout layout,

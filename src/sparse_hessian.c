@@ -224,11 +224,12 @@ int dj_sparse_hessian(double *values, double *grad, double *y, const dj_hsparse 
         if (grad != NULL)
             memcpy(grad, g, n * sizeof *g);
         dj__hessian_outputs(&call, y, x, n, finite && dj__all_finite(g, n));
-        call.driver.facts.mode = DJ_MODE_REVERSE;
-        call.driver.facts.chunk = k;
-        call.driver.facts.sweeps = sweeps;
-        call.driver.facts.threads = 1;
-        call.driver.facts.colors = colors;
+        dj_report *facts = dj__driver_facts(&call.driver);
+        facts->mode = DJ_MODE_REVERSE;
+        facts->chunk = k;
+        facts->sweeps = sweeps;
+        facts->threads = 1;
+        facts->colors = colors;
     }
     return dj__hessian_end(&call, status);
 }
