@@ -170,13 +170,13 @@ static void run_jacobian(void *p)
 /* ---- the measurements ----------------------------------------------------------------- */
 
 /* Up to 20,000 pairs of samples of ~2 us (one call, or a few of a quick
- * function), at most 1 s a measurement. This shared machine runs in a fast
+ * function), at most 1 s a measurement. A shared machine can run in a fast
  * and a slow state, switching within milliseconds or staying for seconds,
- * and the slow state slows a primal and its derivative differently.
- * Samples of 10 ms mixed the states, and their fastest moved by 10-40%
- * from run to run; a sample of one call lies within one state, so the
- * fastest samples are the fast state's whenever it occurs during the
- * measurement. The printed base (a's fastest call) shows what it saw. */
+ * and the slow state need not slow a primal and its derivative alike.
+ * Samples of milliseconds mix the states, and their fastest moves from run
+ * to run; a sample of one call lies within one state, so the fastest
+ * samples are the fast state's whenever it occurs during the measurement.
+ * The printed base (a's fastest call) shows what it saw. */
 static bench_config cfg = {20000, 2e-6, 1.0};
 static bench_report rep;
 static const char *only; /* --only: one family */
@@ -184,10 +184,10 @@ static const char *only; /* --only: one family */
 static int wanted(const char *family) { return only == NULL || strcmp(only, family) == 0; }
 
 /* A ratio b/a two ways: the median of the interleaved pairs' ratios, and
- * b's fastest sample over a's. On this shared machine most samples run
- * slower than the fastest (often only 10-40% come within 10% of it), and
- * the slowdown need not hit a and b alike; the fastest samples are the
- * most reproducible from run to run, the pairs show the typical case. */
+ * b's fastest sample over a's. On a shared machine most samples can run
+ * well above the fastest, and the slowdown need not hit a and b alike; the
+ * fastest samples are the most reproducible from run to run, the pairs
+ * show the typical case. */
 typedef struct ratio {
     bench_stats pairs;
     double fastest;
@@ -333,8 +333,8 @@ static void bench_brown(size_t n, const char *target)
     snprintf(size, sizeof size, "n=m=%zu", n);
     job base = {.f = &p.fn, .x = p.x0, .y = y, .primal = brown_primal};
     bench_jacobian_chunks("brown", size, p.fn, p.x0, &base, target);
-    /* the layouts against each other: a column-major store that walked
-     * each column with one finiteness sum once took 1.9x the row-major */
+    /* the layouts against each other: they should cost alike, and a
+     * column-major store done one double at a time would not */
     double *J = malloc(n * n * sizeof *J);
     dj_workspace ws;
     dj_workspace_init(&ws);

@@ -30,6 +30,8 @@
 
 #define DJ_TEMPLATE "hessian.dj.h"
 #include <dualjac/instantiate.h>
+#define DJ_TEMPLATE "rosenbrock_sum.dj.h"
+#include <dualjac/instantiate.h>
 
 static bench_config cfg = {9, 0.02, 20.0};
 static bench_report rep;

@@ -29,6 +29,11 @@
 #include "report.h"
 #include "timing.h"
 
+/* the extended Rosenbrock sum (src/problems), whose gradient is timed
+ * below */
+#define DJ_TEMPLATE "rosenbrock_sum.dj.h"
+#include <dualjac/instantiate.h>
+
 static bench_config cfg = {9, 0.02, 1.5};
 static bench_report rep;
 static int quick;
@@ -284,7 +289,7 @@ static void measure(point *pt, point_result *res, int with_fwd1, int with_fd, in
     res->autom = ratio(pt, "Jacobian auto", run_jacobian);
     /* auto's choice against the other mode at its automatic chunk, timed as
      * interleaved pairs of the two: drift between two separate measurements
-     * (this machine is shared) cannot pass for a bad choice, nor hide one */
+     * (on a shared machine) cannot pass for a bad choice, nor hide one */
     point choice = *pt, other = *pt;
     dj_opts fwd = {.mode = DJ_MODE_FORWARD, .chunk = dj_chunk_auto(n), .ws = &pt->ws};
     dj_opts rev = {.mode = DJ_MODE_REVERSE, .ws = &pt->ws};
@@ -580,18 +585,6 @@ static void family_matrix_chain(void)
 
 /* ---- gradients of scalar functions of many inputs --------------------------------------- */
 
-#define ROSEN_SUM(T, y, x, n, m, ctx)                                          \
-    {                                                                          \
-        T s = dj_const(T, 0);                                                  \
-        for (size_t i = 0; i + 1 < n; i += 2) {                                \
-            T a = dj_sub(x[i + 1], dj_mul(x[i], x[i]));                        \
-            T b = dj_sub(1, x[i]);                                             \
-            s = dj_add(s, dj_add(dj_mul(100, dj_mul(a, a)), dj_mul(b, b)));    \
-        }                                                                      \
-        y[0] = s;                                                              \
-    }
-DJ_FN_INSTANTIATE(rosen_sum, ROSEN_SUM);
-
 static void gradient_point(point *pt, const char *target)
 {
     size_t n = pt->fn.n;
@@ -635,7 +628,7 @@ static void family_gradients(void)
     double *x = malloc(n * sizeof *x);
     for (size_t i = 0; i < n; i++)
         x[i] = (i % 2) ? 1.0 : -1.2;
-    point rs = {.family = "rosenbrock", .fn = DJ_FN_INIT(rosen_sum, n, 1, NULL), .x = x};
+    point rs = {.family = "rosenbrock", .fn = DJ_FN_INIT(rosenbrock_sum, n, 1, NULL), .x = x};
     snprintf(rs.size, sizeof rs.size, "n=%zu", n);
     gradient_point(&rs, "(a scalar tape: ~10 nodes per term)");
     free(x);

@@ -37,9 +37,10 @@ static void take_field(const char *line, const char *key, char *out, size_t size
 }
 
 /* The CPU (its model name, and family and model numbers where the name is
- * as vague as a virtual machine's "AMD EPYC") and the kernels OpenBLAS
- * runs, which it picks at load time: a release older than the CPU falls
- * back to an older CPU's kernels, which changes every dense-layer figure. */
+ * as vague as the bare product line a virtual machine shows) and the
+ * kernels OpenBLAS runs, which it picks at load time: a release older than
+ * the CPU falls back to an older CPU's kernels, which changes every
+ * dense-layer figure. */
 static void read_machine(char *out, size_t size)
 {
     char name[96] = "", family[16] = "", model[16] = "";

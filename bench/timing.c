@@ -29,7 +29,7 @@ void bench_summarize(bench_stats *out, double *v, int n)
 }
 
 /* What reading the clock twice costs, taken off every sample: samples of a
- * few microseconds would otherwise carry ~1% of clock. */
+ * few microseconds would otherwise carry a visible share of clock reads. */
 static double clock_cost(void)
 {
     static double cost = -1.0;

@@ -4,9 +4,10 @@
  * Each measurement calibrates how many calls make one sample last the
  * configured time (milliseconds, or for bench_forward microseconds), warms
  * up, then takes repeated samples and reports the median with its spread.
- * What reading the clock costs is taken off every sample. Ratios are measured pair by pair, the two functions
- * interleaved (A B A B ...), so that a machine whose speed drifts still gives
- * a fair ratio; the median of the per-pair ratios is reported.
+ * What reading the clock costs is taken off every sample. Ratios are
+ * measured pair by pair, the two functions interleaved (A B A B ...), so
+ * that a machine whose speed drifts still gives a fair ratio; the median of
+ * the per-pair ratios is reported.
  */
 #ifndef DJ_BENCH_TIMING_H
 #define DJ_BENCH_TIMING_H

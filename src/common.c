@@ -1,7 +1,4 @@
 /* common.c: status messages, version, per-thread events and NaN-safe mode. */
-#include <math.h>
-#include <string.h>
-
 #include "internal.h"
 
 static const char *const messages[DJ_STATUS_COUNT_] = {
@@ -47,43 +44,3 @@ int dj_nansafe_set(int on)
 }
 
 int dj_nansafe(void) { return thread_nansafe; }
-
-int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n)
-{
-    size_t lines = layout == DJ_ROW_MAJOR ? m : n, len = layout == DJ_ROW_MAJOR ? n : m;
-    for (size_t i = 0; i < lines; i++)
-        if (!dj__all_finite(J + i * ld, len))
-            return 0;
-    return 1;
-}
-
-void dj__note_nonfinite(const double *v, size_t count)
-{
-    if (!dj__all_finite(v, count))
-        dj_event_raise(DJ_EVENT_NONFINITE);
-}
-
-int dj__all_finite(const double *v, size_t count)
-{
-    /* x - x is 0 for finite x and NaN otherwise: no branch per value. Sums
-     * in parallel lanes, because one running sum is a chain of dependent
-     * additions that costs more than evaluating a cheap function. */
-    size_t i = 0;
-#if defined(__GNUC__) || defined(__clang__)
-    dj__v2 a0 = dj__v2_zero(), a1 = dj__v2_zero();
-    for (; i + 4 <= count; i += 4) {
-        dj__v2 x0, x1;
-        memcpy(&x0, v + i, sizeof x0);
-        memcpy(&x1, v + i + 2, sizeof x1);
-        a0 += x0 - x0;
-        a1 += x1 - x1;
-    }
-    a0 += a1;
-    double acc = a0[0] + a0[1];
-#else
-    double acc = 0.0;
-#endif
-    for (; i < count; i++)
-        acc += v[i] - v[i];
-    return acc == 0.0;
-}

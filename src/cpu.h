@@ -12,10 +12,10 @@ int dj__have_avx(void);
 
 /* Clears the upper halves of the AVX registers when the CPU has them.
  * Code that used 256-bit registers (the AVX clones of the instantiations,
- * pack.c's kernels) must leave them clear: on this project's machine, SSE
- * code run after them with the halves dirty ran 7x slower (a transcendental
- * primal, 16.4 against 120 us). gcc 12 emits the clearing at a return but
- * not before a call or tail call of a function it compiled itself. */
+ * pack.c's kernels) must leave them clear: with the halves dirty, the SSE
+ * code that runs next (the caller's, libm's) can run several times slower.
+ * gcc 12 emits the clearing at a return but not before a call or tail call
+ * of a function it compiled itself. */
 void dj__avx_settle(void);
 
 #endif /* DUALJAC_CPU_H */

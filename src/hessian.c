@@ -18,12 +18,8 @@ int dj__hessian_check(const dj_fn *f, const double *x)
 void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *report)
 {
     static const dj_opts defaults = {0};
-    dj_events_clear();
+    dj__driver_begin(&call->driver, opts, report);
     call->opts = opts ? opts : &defaults;
-    call->report = report;
-    call->saved_nansafe = dj_nansafe_set(call->opts->nansafe);
-    if (report != NULL)
-        *report = (dj_report){0};
     call->g = NULL;
     call->vars_tmp = call->work_tmp = NULL;
     call->holds_ws = 0;
@@ -56,8 +52,7 @@ int dj__hessian_end(dj__hessian_call *call, int status)
     dj_graph_clear(&call->tmp);
     if (call->holds_ws)
         dj__workspace_release(call->opts->ws);
-    dj_nansafe_set(call->saved_nansafe);
-    return dj__driver_end(status, call->opts, call->report);
+    return dj__driver_end(&call->driver, status);
 }
 
 int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
@@ -104,10 +99,9 @@ int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x)
         return status;
     const char *unsupported = NULL;
     status = dj__graph_second_prepare(g, &unsupported);
-    if (call->report != NULL) {
-        call->report->graph_nodes = dj_graph_size(g);
-        call->report->unsupported = unsupported;
-    }
+    dj_report *facts = dj__driver_facts(&call->driver);
+    facts->graph_nodes = dj_graph_size(g);
+    facts->unsupported = unsupported;
     if (status == DJ_OK)
         call->g = g;
     return status;
@@ -132,8 +126,7 @@ void dj__hessian_outputs(const dj__hessian_call *call, double *y, const double *
     int finite = results_finite && dj__all_finite(g->output_values, g->noutputs);
     if (y != NULL)
         memcpy(y, g->output_values, g->noutputs * sizeof *y);
-    if (!finite && dj__all_finite(x, n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
+    dj__note_produced(finite, x, n);
 }
 
 int dj_hvp(double *Hv, double *grad, double *y, const dj_fn *f, const double *x,
@@ -272,12 +265,11 @@ int dj_hessian(double *H, double *grad, double *y, const dj_fn *f, const double 
             memcpy(grad, g, n * sizeof *g);
         dj__hessian_outputs(&call, y, x, n, hessian_finite(H, layout, ld, n) &&
                                                 dj__all_finite(g, n));
-        if (report != NULL) {
-            report->mode = DJ_MODE_REVERSE;
-            report->chunk = k;
-            report->sweeps = sweeps;
-            report->threads = 1;
-        }
+        dj_report *facts = dj__driver_facts(&call.driver);
+        facts->mode = DJ_MODE_REVERSE;
+        facts->chunk = k;
+        facts->sweeps = sweeps;
+        facts->threads = 1;
     }
     return dj__hessian_end(&call, status);
 }

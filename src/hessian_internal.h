@@ -2,13 +2,12 @@
 #ifndef DUALJAC_HESSIAN_INTERNAL_H
 #define DUALJAC_HESSIAN_INTERNAL_H
 
-#include "internal.h"
+#include "driver.h"
 
 /* One Hessian driver call: its options, its recording and its buffers. */
 typedef struct dj__hessian_call {
+    dj__driver driver;    /* the begin and end every driver shares */
     const dj_opts *opts;  /* never NULL: the defaults stand in */
-    dj_report *report;    /* may be NULL */
-    int saved_nansafe;
     dj_graph *g;          /* the recording, once made and prepared */
     dj_graph tmp;         /* the graph when there is no workspace */
     void *vars_tmp, *work_tmp; /* buffers when there is no workspace */
@@ -19,10 +18,12 @@ typedef struct dj__hessian_call {
  * dj_var instantiation); DJ_EINVAL, DJ_EDIM, DJ_ENOTSUP otherwise. */
 int dj__hessian_check(const dj_fn *f, const double *x);
 
-/* The start of a call: events cleared, NaN-safe mode set, report zeroed. */
+/* The start of a call: dj__driver_begin, and no recording or buffers yet.
+ * What the call did goes into dj__driver_facts(&call->driver). */
 void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *report);
-/* The end, on every path: buffers freed, NaN-safe mode restored, events
- * into the report, strict mode's DJ_ENONFINITE. Returns the status. */
+/* The end, on every path: buffers freed, then dj__driver_end (NaN-safe
+ * mode restored, the report, strict mode's DJ_ENONFINITE). Returns the
+ * status. */
 int dj__hessian_end(dj__hessian_call *call, int status);
 
 /* DJ_OK, or DJ_EINVAL for options a Hessian driver refuses whatever the
@@ -35,7 +36,7 @@ int dj__hessian_arguments(const dj__hessian_call *call, const double *x, size_t 
 /* Records f at x with values kept (on the workspace's graph or the call's
  * own, which the call then holds: DJ_EBUSY when another call does) and
  * prepares its second partials; call->g is then the recording.
- * The report gets the graph's size and, for DJ_ENOTSUP, the primitive
+ * The facts get the graph's size and, for DJ_ENOTSUP, the primitive
  * without a second-order rule. */
 int dj__hessian_record(dj__hessian_call *call, const dj_fn *f, const double *x);
 

@@ -75,31 +75,6 @@ static inline size_t dj__stride(int k) { return (size_t)k + 1; }
  * Returns DJ_ENOTSUP when f lacks it. */
 int dj__eval_chunk(const dj_fn *f, int k, double *y, const double *x);
 
-/* Forward-mode Jacobian: columns by ceil(n/k) passes. */
-int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
-                         dj_layout layout, size_t ld, dj_workspace *ws, int threads,
-                         dj_report *report);
-
-/* Reverse-mode Jacobian: rows by ceil(m/k) sweeps over one recording. */
-int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
-                         dj_layout layout, size_t ld, dj_workspace *ws, int threads,
-                         dj_report *report);
-
-/* A driver's last step: this thread's events into the report (if any), and
- * DJ_ENONFINITE for a successful call in strict mode that produced a NaN or
- * Inf. opts and report may be NULL. */
-int dj__driver_end(int status, const dj_opts *opts, dj_report *report);
-
-/* Sets DJ_EVENT_NONFINITE when any of the count values is NaN or Inf. */
-void dj__note_nonfinite(const double *v, size_t count);
-
-/* Returns nonzero when all count values are finite. */
-int dj__all_finite(const double *v, size_t count);
-
-/* Returns nonzero when all values of the m×n matrix J (layout, ld) are
- * finite. */
-int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n);
-
 /* Allocates the arrays of an m×n pattern with nnz entries into *out (its
  * old arrays are not freed); returns a status, *out untouched on failure. */
 int dj__pattern_alloc(dj_pattern *out, size_t m, size_t n, size_t nnz);

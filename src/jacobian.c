@@ -1,70 +1,18 @@
-/* jacobian.c: dj_jacobian, its options, and the choice of mode and chunk. */
-#include "internal.h"
+/* jacobian.c: dj_jacobian and its options. */
+#include "driver.h"
+#include "forward.h"
+#include "reverse.h"
 
-int dj_chunk_valid(int k) { return k == 1 || k == 2 || k == 4 || k == 8 || k == 16; }
-
-int dj_chunk_auto(size_t n)
+/* dj_jacobian's work between the driver's begin and end; opts is not
+ * NULL. */
+static int jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
+                    dj_report *facts)
 {
-    /* One pass when n fits; otherwise the widest type, whose per-pass cost
-     * (every value operation, the call) is shared by the most columns. */
-    if (n <= 1)
-        return 1;
-    if (n <= 2)
-        return 2;
-    if (n <= 4)
-        return 4;
-    if (n <= 8)
-        return 8;
-    return 16;
-}
-
-/* The cost model of auto mode, in units of one forward pass with a single
- * tangent. A forward pass with k tangents costs 1 + FWD_PER_SLOT·k; reverse
- * mode costs RECORD once plus SWEEP + REV_PER_SLOT·k per sweep of k seeds.
- * Both sides scale with the size of the function, so its graph size cancels
- * out. The constants put the model's crossovers where `make bench` measures
- * them on the dense chains (gradient: n = 2.5 against 2.6 measured; outputs at
- * n = 64: m = 48 against 61) while keeping every square and tall function in
- * forward mode, where it wins by 1.1x to 1400x. */
-#define FWD_PER_SLOT 0.25
-#define RECORD 1.0
-#define SWEEP 0.5
-#define REV_PER_SLOT 0.3
-
-static double ceil_div(size_t a, size_t b) { return (double)((a + b - 1) / b); }
-
-dj_mode dj_mode_auto(size_t n, size_t m)
-{
-    int kf = dj_chunk_auto(n), kr = dj_chunk_auto(m);
-    double forward = ceil_div(n, (size_t)kf) * (1.0 + FWD_PER_SLOT * kf);
-    double reverse = RECORD + ceil_div(m, (size_t)kr) * (SWEEP + REV_PER_SLOT * kr);
-    return forward <= reverse ? DJ_MODE_FORWARD : DJ_MODE_REVERSE;
-}
-
-int dj__driver_end(int status, const dj_opts *opts, dj_report *report)
-{
-    unsigned events = dj_events();
-    if (report != NULL)
-        report->events = events;
-    if (status == DJ_OK && opts != NULL && opts->strict && (events & DJ_EVENT_NONFINITE))
-        return DJ_ENONFINITE;
-    return status;
-}
-
-int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
-                dj_report *report)
-{
-    static const dj_opts defaults = {0};
-    dj_events_clear();
-    if (report != NULL)
-        *report = (dj_report){0};
     int status = dj_fn_check(f);
     if (status != DJ_OK)
         return status;
     if (J == NULL || x == NULL)
         return DJ_EINVAL;
-    if (opts == NULL)
-        opts = &defaults;
     if (opts->layout != DJ_ROW_MAJOR && opts->layout != DJ_COL_MAJOR)
         return DJ_EINVAL;
     if (opts->mode != DJ_MODE_AUTO && opts->mode != DJ_MODE_FORWARD &&
@@ -101,14 +49,22 @@ int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_
 
     if ((status = dj__workspace_acquire(opts->ws)) != DJ_OK)
         return status;
-    int old_nansafe = dj_nansafe_set(opts->nansafe);
     if (mode == DJ_MODE_FORWARD)
         status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
-                                      report);
+                                      facts);
     else
         status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
-                                      report);
-    dj_nansafe_set(old_nansafe);
+                                      facts);
     dj__workspace_release(opts->ws);
-    return dj__driver_end(status, opts, report);
+    return status;
+}
+
+int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x, const dj_opts *opts,
+                dj_report *report)
+{
+    static const dj_opts defaults = {0};
+    dj__driver d;
+    dj__driver_begin(&d, opts, report);
+    int status = jacobian(J, y, f, x, opts ? opts : &defaults, dj__driver_facts(&d));
+    return dj__driver_end(&d, status);
 }

@@ -1,14 +1,14 @@
-/* pack.c: a JVP's arrays into duals and back (see pack.h).
+/* pack.c: the drivers' array kernels (see pack.h).
  *
- * Both directions are bound by stores, not arithmetic: an interleave writes
- * 16 bytes an element and a deinterleave 16. AVX writes them 32 bytes at a
- * time: alone, the pair for n = 1000 goes from 2.3k to 1.5k TSC cycles;
- * inside a JVP, where the six arrays no longer fit L1, the + and x JVP of
- * bench_forward gains 4-12% at n = 500 to 4000. The dispatch is one test a
- * call. */
-#include "pack.h"
+ * Packing a JVP's arrays into duals and back: both directions are bound by
+ * stores, not arithmetic: an interleave writes 16 bytes an element and a
+ * deinterleave 16. AVX writes them 32 bytes at a time, which pays most
+ * once a JVP's six arrays no longer fit L1 (bench_forward's + and x JVP
+ * shows it). The dispatch is one test a call. */
+#include <string.h>
 
-#include "cpu.h"
+#include "internal.h"
+#include "pack.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -16,6 +16,8 @@
 #ifdef DJ__PACK_AVX
 #include <immintrin.h>
 #endif
+
+/* ---- a JVP's arrays into duals and back ----------------------------------- */
 
 /* Elements [j, n) one at a time: the vector loops' tails. */
 static void pack_rest(double *restrict X, const double *restrict x, const double *restrict v,
@@ -166,6 +168,182 @@ int dj__unpack_duals_avx(double *restrict y, double *restrict jv, const double *
 }
 #endif
 
+/* ---- a pass's tangents into J ------------------------------------------- */
+
+#if defined(__GNUC__) || defined(__clang__)
+/* Full-width blocks (w = K) of the m outputs, fully unrolled, into J. The
+ * finiteness test is folded into a plain sum of what is copied (one add a
+ * pair, in four accumulators so the adds do not wait on each other): a
+ * finite sum proves every value finite; a non-finite one, rare, is
+ * confirmed by an exact scan in dj__store_tangents. That is a fraction of
+ * the instructions of memcpy calls followed by a separate scan. */
+
+/* Each kernel out of line, so that its loop's registers do not depend on
+ * the dispatch around it: inlined there, gcc kept four more register moves
+ * in the column-major 16-wide loop. */
+#define DJ__KERNEL static __attribute__((noinline))
+
+/* Row-major: each output's tangents are one run of J's row. */
+#define DJ__COPY_ROWS(K)                                                       \
+    DJ__KERNEL double copy_rows_##K(double *J, size_t ld, const double *Y, size_t m) \
+    {                                                                          \
+        dj__v2 a[4] = {dj__v2_zero(), dj__v2_zero(), dj__v2_zero(), dj__v2_zero()}; \
+        for (size_t i = 0; i < m; i++) {                                       \
+            const double *src = Y + i * (K + 1) + 1;                           \
+            DJ__UNROLL                                                         \
+            for (size_t c = 0; c < K; c += 2) {                                \
+                dj__v2 t;                                                      \
+                memcpy(&t, src + c, sizeof t);                                 \
+                memcpy(J + i * ld + c, &t, sizeof t);                          \
+                a[(c / 2) & 3] += t;                                           \
+            }                                                                  \
+        }                                                                      \
+        dj__v2 sum = (a[0] + a[1]) + (a[2] + a[3]);                            \
+        return sum[0] + sum[1];                                                \
+    }
+
+/* {t[0], u[0]} and {t[1], u[1]} as one shuffle each: built element by
+ * element, gcc went through the stack. */
+#if defined(__clang__)
+#define DJ__V2_LO(t, u) __builtin_shufflevector(t, u, 0, 2)
+#define DJ__V2_HI(t, u) __builtin_shufflevector(t, u, 1, 3)
+#else
+typedef long long dj__v2_index __attribute__((vector_size(16)));
+#define DJ__V2_LO(t, u) __builtin_shuffle(t, u, (dj__v2_index){0, 2})
+#define DJ__V2_HI(t, u) __builtin_shuffle(t, u, (dj__v2_index){1, 3})
+#endif
+
+/* Column-major: two outputs at a time, each 2x2 block of tangents
+ * transposed, so J is written in pairs down K columns: stored one double
+ * at a time, a column-major Jacobian cost well above a row-major one. */
+#define DJ__COPY_COLS(K)                                                       \
+    DJ__KERNEL double copy_cols_##K(double *J, size_t ld, const double *Y, size_t m) \
+    {                                                                          \
+        dj__v2 a[4] = {dj__v2_zero(), dj__v2_zero(), dj__v2_zero(), dj__v2_zero()}; \
+        size_t i = 0;                                                          \
+        for (; i + 2 <= m; i += 2) {                                           \
+            const double *src = Y + i * (K + 1) + 1;                           \
+            DJ__UNROLL                                                         \
+            for (size_t c = 0; c < K; c += 2) {                                \
+                dj__v2 t, u;                                                   \
+                memcpy(&t, src + c, sizeof t);                                 \
+                memcpy(&u, src + K + 1 + c, sizeof u);                         \
+                dj__v2 lo = DJ__V2_LO(t, u), hi = DJ__V2_HI(t, u);             \
+                memcpy(J + c * ld + i, &lo, sizeof lo);                        \
+                memcpy(J + (c + 1) * ld + i, &hi, sizeof hi);                  \
+                a[(c / 2) & 3] += t + u;                                       \
+            }                                                                  \
+        }                                                                      \
+        double rest = 0.0;                                                     \
+        for (; i < m; i++)                                                     \
+            for (size_t c = 0; c < K; c++)                                     \
+                rest += J[c * ld + i] = Y[i * (K + 1) + 1 + c];                \
+        dj__v2 sum = (a[0] + a[1]) + (a[2] + a[3]);                            \
+        return sum[0] + sum[1] + rest;                                         \
+    }
+DJ__COPY_ROWS(2)
+DJ__COPY_ROWS(4)
+DJ__COPY_ROWS(8)
+DJ__COPY_ROWS(16)
+DJ__COPY_COLS(2)
+DJ__COPY_COLS(4)
+DJ__COPY_COLS(8)
+DJ__COPY_COLS(16)
+#undef DJ__COPY_ROWS
+#undef DJ__COPY_COLS
+#undef DJ__KERNEL
+#endif
+
+/* Tangent slots [0, w) of the m outputs into J at `at` (row i, slot c at
+ * at[i·rs + c·cs]); returns 0 when all are finite and NaN otherwise. Row
+ * by row, with the check in one accumulator a row: in a single chain over
+ * the whole block every add waits for the one before. */
+static double copy_strided(double *at, size_t rs, size_t cs, const double *Y, size_t m, int k,
+                           size_t w)
+{
+    size_t s = dj__stride(k);
+    double acc = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        const double *src = Y + i * s + 1;
+        double row = 0.0;
+        for (size_t c = 0; c < w; c++) {
+            at[i * rs + c * cs] = src[c];
+            row += src[c] - src[c];
+        }
+        acc += row;
+    }
+    return acc;
+}
+
+/* A full-width block (w = k) through the unrolled copies: a sum that is
+ * finite when every value copied is. Returns 0, copying nothing, for a k
+ * that has none. Its one caller is the dispatch, which inlines it. */
+static int copy_block(double *at, size_t ld, dj_layout layout, const double *Y, size_t m, int k,
+                      double *sum)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    switch (k * 2 + (layout == DJ_ROW_MAJOR)) {
+    case 2 * 2 + 1: *sum = copy_rows_2(at, ld, Y, m); return 1;
+    case 4 * 2 + 1: *sum = copy_rows_4(at, ld, Y, m); return 1;
+    case 8 * 2 + 1: *sum = copy_rows_8(at, ld, Y, m); return 1;
+    case 16 * 2 + 1: *sum = copy_rows_16(at, ld, Y, m); return 1;
+    case 2 * 2: *sum = copy_cols_2(at, ld, Y, m); return 1;
+    case 4 * 2: *sum = copy_cols_4(at, ld, Y, m); return 1;
+    case 8 * 2: *sum = copy_cols_8(at, ld, Y, m); return 1;
+    case 16 * 2: *sum = copy_cols_16(at, ld, Y, m); return 1;
+    default: break;
+    }
+#else
+    (void)at, (void)ld, (void)layout, (void)Y, (void)m, (void)k, (void)sum;
+#endif
+    return 0;
+}
+
+int dj__store_tangents_strided(double *at, size_t ld, dj_layout layout, const double *Y,
+                               size_t m, int k, size_t w)
+{
+    int row_major = layout == DJ_ROW_MAJOR;
+    return copy_strided(at, row_major ? ld : 1, row_major ? 1 : ld, Y, m, k, w) == 0.0;
+}
+
+/* ---- finiteness scans --------------------------------------------------- */
+
+int dj__all_finite(const double *v, size_t count)
+{
+    /* x - x is 0 for finite x and NaN otherwise: no branch per value. Sums
+     * in parallel lanes, because one running sum is a chain of dependent
+     * additions that costs more than evaluating a cheap function. */
+    size_t i = 0;
+#if defined(__GNUC__) || defined(__clang__)
+    dj__v2 a0 = dj__v2_zero(), a1 = dj__v2_zero();
+    for (; i + 4 <= count; i += 4) {
+        dj__v2 x0, x1;
+        memcpy(&x0, v + i, sizeof x0);
+        memcpy(&x1, v + i + 2, sizeof x1);
+        a0 += x0 - x0;
+        a1 += x1 - x1;
+    }
+    a0 += a1;
+    double acc = a0[0] + a0[1];
+#else
+    double acc = 0.0;
+#endif
+    for (; i < count; i++)
+        acc += v[i] - v[i];
+    return acc == 0.0;
+}
+
+int dj__matrix_finite(const double *J, dj_layout layout, size_t ld, size_t m, size_t n)
+{
+    size_t lines = layout == DJ_ROW_MAJOR ? m : n, len = layout == DJ_ROW_MAJOR ? n : m;
+    for (size_t i = 0; i < lines; i++)
+        if (!dj__all_finite(J + i * ld, len))
+            return 0;
+    return 1;
+}
+
+/* ---- the dispatching entry points ------------------------------------------ */
+
 void dj__pack_duals(double *X, const double *x, const double *v, size_t n)
 {
 #ifdef DJ__PACK_AVX
@@ -184,4 +362,13 @@ int dj__unpack_duals(double *y, double *jv, const double *Y, size_t m)
         return dj__unpack_duals_avx(y, jv, Y, m);
 #endif
     return dj__unpack_duals_baseline(y, jv, Y, m);
+}
+
+int dj__store_tangents(double *at, size_t ld, dj_layout layout, const double *Y, size_t m, int k,
+                       size_t w)
+{
+    double sum;
+    if (w == (size_t)k && copy_block(at, ld, layout, Y, m, k, &sum))
+        return sum - sum == 0.0 || dj__matrix_finite(at, layout, ld, m, w);
+    return dj__store_tangents_strided(at, ld, layout, Y, m, k, w);
 }

@@ -28,9 +28,10 @@
 #endif
 
 /* Below this much remaining work (seconds) threads are not started. Waking a
- * second thread and joining it takes 10-50 µs on an idle machine, but on a
- * busy one a worker may wait a scheduler time slice (milliseconds) to run:
- * a 1 ms floor bounds what that can cost an automatic choice. */
+ * second thread and joining it takes tens of microseconds on an idle
+ * machine, but on a busy one a worker may wait a scheduler time slice
+ * (milliseconds) to run: a 1 ms floor bounds what that can cost an
+ * automatic choice. */
 #define PARALLEL_MIN_SECONDS 1e-3
 
 int dj_threads_max(void)

@@ -59,22 +59,21 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
  * and JU); U is left zero. */
 int dj__sweep_once(const dj__sweeps *job, double *buf, size_t work, size_t r);
 
-/* A forward driver's run (forward.c): the passes, y = f(x) when y is not
- * NULL, then DJ_EVENT_NONFINITE when a value or a stored derivative is NaN
- * or Inf while x is finite: f produced it. The report (may be NULL) gets the
- * mode, chunk, passes, threads and colors (0 for a dense Jacobian). Errors:
- * those of dj__run_passes. */
-int dj__forward_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
-                       size_t colors, dj_report *report);
+/* The items of pass or sweep b of width k among count items (columns,
+ * rows or colors): k, or what is left for the last one. */
+static inline size_t dj__block_width(size_t count, size_t b, int k)
+{
+    size_t first = b * (size_t)k;
+    return count - first < (size_t)k ? count - first : (size_t)k;
+}
 
-/* A reverse driver's run (reverse.c): records f at x on ws's graph or a
- * temporary one, sets job->g to it and runs the sweeps; then y and
- * DJ_EVENT_NONFINITE as dj__forward_passes. The report (may be NULL) gets the
- * mode, chunk, sweeps, graph_nodes, threads and colors, unless the
- * recording's buffers could not be had. Errors: DJ_ERANGE, DJ_ENOMEM, those
- * of the recording and of dj__run_sweeps. */
-int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double *x,
-                       dj_workspace *ws, int threads, size_t colors, dj_report *report);
+/* A dense Jacobian being filled: J stored as layout says, leading
+ * dimension ld. The ctx of the dense drivers' jobs. */
+typedef struct dj__dense {
+    double *J;
+    dj_layout layout;
+    size_t ld;
+} dj__dense;
 
 /* The narrowest chunk width that holds w seeds. */
 static inline int dj__width_for(size_t w)

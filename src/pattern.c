@@ -1,4 +1,5 @@
-/* pattern.c: sparsity patterns in CSR: building, copying, transposing. */
+/* pattern.c: sparsity patterns in CSR: building, copying, transposing (and
+ * pattern_detect.c detects them). */
 #include <string.h>
 
 #include "internal.h"

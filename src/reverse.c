@@ -1,8 +1,9 @@
 /* reverse.c: VJPs, gradients and Jacobians by rows, on the recorded graph. */
 #include <string.h>
 
+#include "driver.h"
 #include "graph_internal.h"
-#include "passes.h"
+#include "reverse.h"
 
 /* The graph reverse mode records on: the workspace's (kept for its
  * capacity) or *tmp, initialised here, which the caller clears. NULL when
@@ -75,14 +76,10 @@ static void record_end(recording *rec)
     dj_graph_clear(&rec->tmp);
 }
 
-/* DJ_EVENT_NONFINITE when an output value of the recording or a derivative
- * (derivatives_finite == 0) is NaN or Inf while x is finite: f produced it. */
-static void note_produced(const recording *rec, const dj_fn *f, const double *x,
-                          int derivatives_finite)
+/* Whether the recording's output values are all finite. */
+static int outputs_finite(const recording *rec, const dj_fn *f)
 {
-    if ((!derivatives_finite || !dj__all_finite(rec->g->output_values, f->m)) &&
-        dj__all_finite(x, f->n))
-        dj_event_raise(DJ_EVENT_NONFINITE);
+    return dj__all_finite(rec->g->output_values, f->m);
 }
 
 static int check_reverse(const dj_fn *f)
@@ -115,9 +112,10 @@ int dj_graph_record(dj_graph *g, const dj_fn *f, const double *x)
     return status;
 }
 
-/* ju = uᵀJ with k = 1, after a recording; shared by dj_vjp and dj_gradient. */
-static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
-                      const dj_opts *opts)
+/* ju = uᵀJ by one recording and one sweep, f and the arrays checked;
+ * shared by dj_vjp and dj_gradient. */
+static int record_and_sweep(double *y, double *ju, const dj_fn *f, const double *x,
+                            const double *u, dj_workspace *ws)
 {
     size_t n = f->n, m = f->m, bytes;
     if (!record_bytes(f, &bytes))
@@ -125,7 +123,6 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
     if (dj__overlap(y, m, x, n) || dj__overlap(y, m, u, m) || dj__overlap(ju, n, x, n) ||
         dj__overlap(ju, n, u, m) || dj__overlap(y, m, ju, n))
         return DJ_EINVAL;
-    dj_workspace *ws = opts ? opts->ws : NULL;
     int status = dj__workspace_acquire(ws);
     if (status != DJ_OK)
         return status;
@@ -136,30 +133,28 @@ static int vjp_driver(double *y, double *ju, const dj_fn *f, const double *x, co
     if (status == DJ_OK && y != NULL)
         memcpy(y, rec.g->output_values, f->m * sizeof *y);
     if (status == DJ_OK)
-        note_produced(&rec, f, x, dj__all_finite(ju, f->n));
+        dj__note_produced(dj__all_finite(ju, f->n) && outputs_finite(&rec, f), x, f->n);
     record_end(&rec);
     dj__workspace_release(ws);
     return status;
 }
 
-int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
-           const dj_opts *opts)
+/* dj_vjp's work between the driver's begin and end. */
+static int vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
+               dj_workspace *ws)
 {
-    dj_events_clear();
     int status = check_reverse(f);
     if (status != DJ_OK)
         return status;
     if (ju == NULL || x == NULL || u == NULL)
         return DJ_EINVAL;
-    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
-    status = vjp_driver(y, ju, f, x, u, opts);
-    dj_nansafe_set(old);
-    return dj__driver_end(status, opts, NULL);
+    return record_and_sweep(y, ju, f, x, u, ws);
 }
 
-int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
+/* dj_gradient's: a VJP with u = 1 for m = 1. */
+static int gradient(double *grad, double *y, const dj_fn *f, const double *x, dj_workspace *ws)
 {
-    dj_events_clear();
+    static const double one = 1.0;
     int status = check_reverse(f);
     if (status != DJ_OK)
         return status;
@@ -167,24 +162,30 @@ int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const 
         return DJ_EDIM;
     if (grad == NULL || x == NULL)
         return DJ_EINVAL;
-    const double one = 1.0;
-    int old = dj_nansafe_set(opts ? opts->nansafe : 0);
-    status = vjp_driver(y, grad, f, x, &one, opts);
-    dj_nansafe_set(old);
-    return dj__driver_end(status, opts, NULL);
+    return record_and_sweep(y, grad, f, x, &one, ws);
+}
+
+int dj_vjp(double *y, double *ju, const dj_fn *f, const double *x, const double *u,
+           const dj_opts *opts)
+{
+    dj__driver d;
+    dj__driver_begin(&d, opts, NULL);
+    int status = vjp(y, ju, f, x, u, opts ? opts->ws : NULL);
+    return dj__driver_end(&d, status);
+}
+
+int dj_gradient(double *grad, double *y, const dj_fn *f, const double *x, const dj_opts *opts)
+{
+    dj__driver d;
+    dj__driver_begin(&d, opts, NULL);
+    int status = gradient(grad, y, f, x, opts ? opts->ws : NULL);
+    return dj__driver_end(&d, status);
 }
 
 /* The dense Jacobian's sweeps: sweep r seeds rows r·k .. r·k+w-1. */
-typedef struct dense_rows {
-    double *J;
-    dj_layout layout;
-    size_t ld;
-} dense_rows;
-
 static size_t sweep_width(const dj__sweeps *job, size_t r)
 {
-    size_t m = job->g->noutputs, r0 = r * (size_t)job->k;
-    return m - r0 < (size_t)job->k ? m - r0 : (size_t)job->k;
+    return dj__block_width(job->g->noutputs, r, job->k);
 }
 
 static int dense_seed(const dj__sweeps *job, double *U, size_t r, double value)
@@ -197,7 +198,7 @@ static int dense_seed(const dj__sweeps *job, double *U, size_t r, double value)
 
 static void dense_store(const dj__sweeps *job, const double *JU, size_t r, int kw)
 {
-    const dense_rows *out = job->ctx;
+    const dj__dense *out = job->ctx;
     size_t n = job->g->ninputs, r0 = r * (size_t)job->k, w = sweep_width(job, r);
     (void)kw;
     for (size_t s = 0; s < w; s++) {
@@ -211,22 +212,22 @@ static void dense_store(const dj__sweeps *job, const double *JU, size_t r, int k
 
 static int dense_finite(const dj__sweeps *job)
 {
-    const dense_rows *out = job->ctx;
+    const dj__dense *out = job->ctx;
     return dj__matrix_finite(out->J, out->layout, out->ld, job->g->noutputs, job->g->ninputs);
 }
 
 int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
-                         dj_report *report)
+                         dj_report *facts)
 {
-    dense_rows out = {J, layout, ld};
+    dj__dense out = {J, layout, ld};
     dj__sweeps job = {NULL, k, (f->m + (size_t)k - 1) / (size_t)k, dense_seed, dense_store,
                       dense_finite, &out};
-    return dj__reverse_sweeps(&job, y, f, x, ws, threads, 0, report);
+    return dj__reverse_sweeps(&job, y, f, x, ws, threads, 0, facts);
 }
 
 int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double *x,
-                       dj_workspace *ws, int threads, size_t colors, dj_report *report)
+                       dj_workspace *ws, int threads, size_t colors, dj_report *facts)
 {
     recording rec;
     int status = record_begin(&rec, f, x, ws);
@@ -239,16 +240,14 @@ int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double 
     if (status == DJ_OK) {
         if (y != NULL)
             memcpy(y, rec.g->output_values, f->m * sizeof *y);
-        note_produced(&rec, f, x, job->finite(job));
+        dj__note_produced(job->finite(job) && outputs_finite(&rec, f), x, f->n);
     }
-    if (report != NULL) {
-        report->mode = DJ_MODE_REVERSE;
-        report->chunk = job->k;
-        report->sweeps = status == DJ_OK ? job->count : 0;
-        report->graph_nodes = dj_graph_size(rec.g);
-        report->threads = run.threads;
-        report->colors = colors;
-    }
+    facts->mode = DJ_MODE_REVERSE;
+    facts->chunk = job->k;
+    facts->sweeps = status == DJ_OK ? job->count : 0;
+    facts->graph_nodes = dj_graph_size(rec.g);
+    facts->threads = run.threads;
+    facts->colors = colors;
     record_end(&rec);
     return status;
 }

@@ -2,7 +2,9 @@
  * color seeded together) or compressed reverse sweeps (rows of one color). */
 #include <string.h>
 
-#include "passes.h"
+#include "driver.h"
+#include "forward.h"
+#include "reverse.h"
 
 void dj_sparse_init(dj_sparse *s)
 {
@@ -255,21 +257,17 @@ static void row_store(const dj__sweeps *job, const double *JU, size_t r, int kw)
 
 static int row_finite(const dj__sweeps *job) { return values_finite(job->ctx); }
 
-int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_fn *f,
-                       const double *x, const dj_opts *opts, dj_report *report)
+/* dj_sparse_jacobian's work between the driver's begin and end; opts is
+ * not NULL. */
+static int sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_fn *f,
+                           const double *x, const dj_opts *opts, dj_report *facts)
 {
-    static const dj_opts defaults = {0};
-    dj_events_clear();
-    if (report != NULL)
-        *report = (dj_report){0};
     int status = dj_fn_check(f);
     if (status != DJ_OK)
         return status;
     if (values == NULL || x == NULL || s == NULL || s->pattern.row_ptr == NULL ||
         s->entry_row == NULL || s->pattern.m != f->m || s->pattern.n != f->n)
         return DJ_EINVAL;
-    if (opts == NULL)
-        opts = &defaults;
     if (opts->mode != DJ_MODE_AUTO && opts->mode != DJ_MODE_FORWARD &&
         opts->mode != DJ_MODE_REVERSE)
         return DJ_EINVAL;
@@ -289,19 +287,27 @@ int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_f
 
     if ((status = dj__workspace_acquire(opts->ws)) != DJ_OK)
         return status;
-    int old_nansafe = dj_nansafe_set(opts->nansafe);
     sparse_out out = {s, values};
     size_t count = (colors + (size_t)k - 1) / (size_t)k;
     if (mode == DJ_MODE_FORWARD) {
         dj__passes job = {f, x, k, count, column_seed, column_store, column_finite, &out};
-        status = dj__forward_passes(&job, y, opts->ws, opts->threads, colors, report);
+        status = dj__forward_passes(&job, y, opts->ws, opts->threads, colors, facts);
     } else {
         dj__sweeps job = {NULL, k, count, row_seed, row_store, row_finite, &out};
-        status = dj__reverse_sweeps(&job, y, f, x, opts->ws, opts->threads, colors, report);
+        status = dj__reverse_sweeps(&job, y, f, x, opts->ws, opts->threads, colors, facts);
     }
-    dj_nansafe_set(old_nansafe);
     dj__workspace_release(opts->ws);
-    return dj__driver_end(status, opts, report);
+    return status;
+}
+
+int dj_sparse_jacobian(double *values, double *y, const dj_sparse *s, const dj_fn *f,
+                       const double *x, const dj_opts *opts, dj_report *report)
+{
+    static const dj_opts defaults = {0};
+    dj__driver d;
+    dj__driver_begin(&d, opts, report);
+    int status = sparse_jacobian(values, y, s, f, x, opts ? opts : &defaults, dj__driver_facts(&d));
+    return dj__driver_end(&d, status);
 }
 
 int dj_sparse_to_dense(double *J, const dj_pattern *p, const double *values, dj_layout layout,

@@ -235,13 +235,12 @@ int dj_sparse_hessian(double *values, double *grad, double *y, const dj_hsparse 
         if (grad != NULL)
             memcpy(grad, g, n * sizeof *g);
         dj__hessian_outputs(&call, y, x, n, finite && dj__all_finite(g, n));
-        if (report != NULL) {
-            report->mode = DJ_MODE_REVERSE;
-            report->chunk = k;
-            report->sweeps = sweeps;
-            report->threads = 1;
-            report->colors = colors;
-        }
+        dj_report *facts = dj__driver_facts(&call.driver);
+        facts->mode = DJ_MODE_REVERSE;
+        facts->chunk = k;
+        facts->sweeps = sweeps;
+        facts->threads = 1;
+        facts->colors = colors;
     }
     return dj__hessian_end(&call, status);
 }

@@ -140,6 +140,13 @@ END_TEST
 
 static Suite *clones_suite(void)
 {
+    printf("AVX clones in use: %s\n",
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+           __builtin_cpu_supports("avx") ? "yes (when the compiler made them)" : "no, the CPU lacks AVX"
+#else
+           "no, not built by this compiler"
+#endif
+    );
     Suite *s = suite_create("clones");
     TCase *tc = tcase_create("clones");
     tcase_add_test(tc, test_clones_match_single_build);
@@ -150,18 +157,4 @@ static Suite *clones_suite(void)
     return s;
 }
 
-int main(void)
-{
-    printf("AVX clones in use: %s\n",
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-           __builtin_cpu_supports("avx") ? "yes (when the compiler made them)" : "no, the CPU lacks AVX"
-#else
-           "no, not built by this compiler"
-#endif
-    );
-    SRunner *sr = srunner_create(clones_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return tl_main(clones_suite); }

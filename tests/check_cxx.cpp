@@ -29,6 +29,8 @@ DJ_FUNCTION(boundary_ops)(T *f, const T *x, size_t n, size_t m, const void *ctx)
 
 #include <dualjac.h>
 
+#include "runner.h"
+
 #define DJ_TEMPLATE "boundary.dj.h"
 #include <dualjac/instantiate.h>
 #define DJ_TEMPLATE "check_cxx.cpp"
@@ -194,7 +196,7 @@ START_TEST(test_operator_template_equals_c_template)
 }
 END_TEST
 
-int main()
+static Suite *cxx_suite()
 {
     Suite *s = suite_create("cxx");
     TCase *tc = tcase_create("overloads");
@@ -206,11 +208,9 @@ int main()
     tcase_add_test(tc, test_operators_match_generic_names);
     tcase_add_test(tc, test_operator_template_equals_c_template);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main() { return tl_main(cxx_suite); }
 
 #endif // DJ_INSTANTIATING

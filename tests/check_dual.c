@@ -1,7 +1,6 @@
 /* check_dual.c: the dual and multi-dual types against analytic derivatives. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "testlib.h"
 
@@ -455,11 +454,4 @@ static Suite *dual_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(dual_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return tl_main(dual_suite); }

@@ -378,7 +378,7 @@ START_TEST(test_point_many_names)
 }
 END_TEST
 
-int main(void)
+static Suite *expr_suite(void)
 {
     Suite *s = suite_create("expr");
     TCase *tc = tcase_create("language");
@@ -396,9 +396,7 @@ int main(void)
     tcase_add_test(tc, test_many_names);
     tcase_add_test(tc, test_point_many_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(expr_suite); }

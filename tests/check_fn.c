@@ -325,13 +325,6 @@ static Suite *fn_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(fn_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return tl_main(fn_suite); }
 
 #endif /* DJ_INSTANTIATING */

@@ -25,7 +25,6 @@
 #endif
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "testlib.h"
@@ -739,11 +738,4 @@ static Suite *generic_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(generic_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return tl_main(generic_suite); }

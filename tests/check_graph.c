@@ -675,7 +675,7 @@ START_TEST(test_allocation_failure_sticky)
 }
 END_TEST
 
-int main(void)
+static Suite *graph_suite(void)
 {
     Suite *s = suite_create("graph");
     TCase *tc = tcase_create("sweeps");
@@ -711,9 +711,7 @@ int main(void)
     tcase_add_test(tc, test_allocation_failure_sticky);
     suite_add_tcase(s, tc);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(graph_suite); }

@@ -986,14 +986,14 @@ START_TEST(test_allocation_failure_walk)
 }
 END_TEST
 
-int main(void)
+static Suite *jacdump_suite(void)
 {
     jacdump = getenv("JACDUMP");
     golden_dir = getenv("GOLDEN");
     sample_lib = getenv("SAMPLE_LIB");
     if (jacdump == NULL || golden_dir == NULL) {
         fprintf(stderr, "check_jacdump: set JACDUMP and GOLDEN (make check does)\n");
-        return 77; /* skipped */
+        return NULL; /* skipped */
     }
     Suite *s = suite_create("jacdump");
     TCase *tc = tcase_create("outputs");
@@ -1028,9 +1028,7 @@ int main(void)
     tcase_add_test(tc, test_point_file_long_word);
     tcase_add_test(tc, test_allocation_failure_walk);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(jacdump_suite); }

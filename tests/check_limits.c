@@ -2,7 +2,6 @@
  * empty and overflowing sizes, graphs past their node limit, chunk widths. */
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "known.h"
@@ -313,7 +312,7 @@ START_TEST(test_layer_too_large_for_blas)
 }
 END_TEST
 
-int main(void)
+static Suite *limits_suite(void)
 {
     Suite *s = suite_create("limits");
     TCase *tc = tcase_create("allocation");
@@ -334,9 +333,7 @@ int main(void)
     tcase_add_test(tc, test_layer_too_large_for_blas);
     suite_add_tcase(s, tc);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(limits_suite); }

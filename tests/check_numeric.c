@@ -255,7 +255,7 @@ START_TEST(test_nansafe_reverse_equals_forward)
 }
 END_TEST
 
-int main(void)
+static Suite *numeric_suite(void)
 {
     Suite *s = suite_create("numeric");
     TCase *tc = tcase_create("ieee");
@@ -269,9 +269,7 @@ int main(void)
     tcase_add_test(tc, test_division_by_zero_same_in_every_mode);
     tcase_add_test(tc, test_nansafe_reverse_equals_forward);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(numeric_suite); }

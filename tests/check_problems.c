@@ -51,7 +51,7 @@ START_TEST(test_problem_sizes_checked)
 }
 END_TEST
 
-int main(void)
+static Suite *problems_suite(void)
 {
     size_t count;
     dj_problem_all(&count);
@@ -60,9 +60,7 @@ int main(void)
     tcase_add_loop_test(tc, test_problem_jacobian_matches_finite_differences, 0, (int)count);
     tcase_add_test(tc, test_problem_sizes_checked);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(problems_suite); }

@@ -364,7 +364,7 @@ START_TEST(test_workspace_shared_by_threads)
 }
 END_TEST
 
-int main(void)
+static Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("stress");
@@ -377,9 +377,7 @@ int main(void)
     tcase_add_test(tc, test_workspace_busy_is_refused);
     tcase_add_test(tc, test_workspace_shared_by_threads);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
 }
+
+int main(void) { return tl_main(threads_suite); }

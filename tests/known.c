@@ -1,12 +1,73 @@
 /* known.c: functions with analytic Jacobians (see known.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/problems/problems.h"
 #include "known.h"
 #include "testlib.h"
 
-/* ---- the functions, each with its analytic Jacobian ------------------------ */
+/* ---- the classic problems -------------------------------------------------
+ * Their bodies are the registry's (src/problems/problems.c), which jacdump
+ * --fn and the benchmarks use too; known_setup makes their dj_fn. Here are
+ * their Jacobians, written out by hand. */
+
+/* Rosenbrock residuals in pairs (2i, 2i+1): (10(x_{2i+1} - x_{2i}²), 1 - x_{2i});
+ * n = 2 is Rosenbrock's own. */
+static void ext_rosenbrock_jac(double *J, const double *x, size_t n, size_t m)
+{
+    memset(J, 0, n * m * sizeof(double));
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        J[i * n + i] = -20 * x[i];
+        J[i * n + i + 1] = 10;
+        J[(i + 1) * n + i] = -1;
+    }
+}
+
+/* Powell singular, n = 4. */
+static void powell_jac(double *J, const double *x, size_t n, size_t m)
+{
+    (void)m;
+    memset(J, 0, 16 * sizeof(double));
+    double a = x[1] - 2 * x[2], b = x[0] - x[3];
+    J[0] = 1, J[1] = 10;
+    J[n + 2] = sqrt(5.0), J[n + 3] = -sqrt(5.0);
+    J[2 * n + 1] = 2 * a, J[2 * n + 2] = -4 * a;
+    J[3 * n + 0] = 2 * sqrt(10.0) * b, J[3 * n + 3] = -2 * sqrt(10.0) * b;
+}
+
+/* Broyden tridiagonal: (3 - 2x_i)x_i - x_{i-1} - 2x_{i+1} + 1. */
+static void broyden_jac(double *J, const double *x, size_t n, size_t m)
+{
+    (void)m;
+    memset(J, 0, n * n * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        J[i * n + i] = 3 - 4 * x[i];
+        if (i > 0)
+            J[i * n + i - 1] = -1;
+        if (i + 1 < n)
+            J[i * n + i + 1] = -2;
+    }
+}
+
+/* Brown almost-linear: x_i + sum(x) - (n+1), and prod(x) - 1 last. */
+static void brown_jac(double *J, const double *x, size_t n, size_t m)
+{
+    (void)m;
+    for (size_t i = 0; i + 1 < n; i++)
+        for (size_t j = 0; j < n; j++)
+            J[i * n + j] = (i == j) ? 2 : 1;
+    for (size_t j = 0; j < n; j++) {
+        double p = 1;
+        for (size_t k = 0; k < n; k++)
+            if (k != j)
+                p *= x[k];
+        J[(n - 1) * n + j] = p;
+    }
+}
+
+/* ---- the tests' own functions, each with its Jacobian ---------------------- */
 
 /* f(x) = A·x, A is 5×7 (ctx). */
 #define LINEAR(T, y, x, n, m, ctx)                                             \
@@ -25,104 +86,6 @@ static void linear_jac(double *J, const double *x, size_t n, size_t m)
 {
     (void)x;
     memcpy(J, linear_A, n * m * sizeof(double));
-}
-
-/* Rosenbrock as residuals: (10(x1 - x0²), 1 - x0). */
-#define ROSENBROCK(T, y, x, n, m, ctx)                                         \
-    y[0] = dj_mul(10, dj_sub(x[1], dj_mul(x[0], x[0])));                       \
-    y[1] = dj_sub(1, x[0]);
-DJ_FN_INSTANTIATE(rosenbrock, ROSENBROCK);
-static void rosenbrock_jac(double *J, const double *x, size_t n, size_t m)
-{
-    (void)n, (void)m;
-    J[0] = -20 * x[0], J[1] = 10, J[2] = -1, J[3] = 0;
-}
-
-/* Extended Rosenbrock: the pairs (2i, 2i+1) each as above. */
-#define EXT_ROSENBROCK(T, y, x, n, m, ctx)                                     \
-    for (size_t i = 0; i + 1 < n; i += 2) {                                    \
-        y[i] = dj_mul(10, dj_sub(x[i + 1], dj_mul(x[i], x[i])));               \
-        y[i + 1] = dj_sub(1, x[i]);                                            \
-    }
-DJ_FN_INSTANTIATE(ext_rosenbrock, EXT_ROSENBROCK);
-static void ext_rosenbrock_jac(double *J, const double *x, size_t n, size_t m)
-{
-    memset(J, 0, n * m * sizeof(double));
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        J[i * n + i] = -20 * x[i];
-        J[i * n + i + 1] = 10;
-        J[(i + 1) * n + i] = -1;
-    }
-}
-
-/* Powell singular. */
-#define POWELL(T, y, x, n, m, ctx)                                             \
-    y[0] = dj_add(x[0], dj_mul(10, x[1]));                                     \
-    y[1] = dj_mul(sqrt(5.0), dj_sub(x[2], x[3]));                              \
-    y[2] = dj_pow(dj_sub(x[1], dj_mul(2, x[2])), 2);                           \
-    y[3] = dj_mul(sqrt(10.0), dj_pow(dj_sub(x[0], x[3]), 2));
-DJ_FN_INSTANTIATE(powell, POWELL);
-static void powell_jac(double *J, const double *x, size_t n, size_t m)
-{
-    (void)m;
-    memset(J, 0, 16 * sizeof(double));
-    double a = x[1] - 2 * x[2], b = x[0] - x[3];
-    J[0] = 1, J[1] = 10;
-    J[n + 2] = sqrt(5.0), J[n + 3] = -sqrt(5.0);
-    J[2 * n + 1] = 2 * a, J[2 * n + 2] = -4 * a;
-    J[3 * n + 0] = 2 * sqrt(10.0) * b, J[3 * n + 3] = -2 * sqrt(10.0) * b;
-}
-
-/* Broyden tridiagonal: (3 - 2x_i)x_i - x_{i-1} - 2x_{i+1} + 1. */
-#define BROYDEN(T, y, x, n, m, ctx)                                            \
-    for (size_t i = 0; i < n; i++) {                                           \
-        T r = dj_add(dj_mul(dj_sub(3, dj_mul(2, x[i])), x[i]), 1);             \
-        if (i > 0)                                                             \
-            r = dj_sub(r, x[i - 1]);                                           \
-        if (i + 1 < n)                                                         \
-            r = dj_sub(r, dj_mul(2, x[i + 1]));                                \
-        y[i] = r;                                                              \
-    }
-DJ_FN_INSTANTIATE(broyden, BROYDEN);
-static void broyden_jac(double *J, const double *x, size_t n, size_t m)
-{
-    (void)m;
-    memset(J, 0, n * n * sizeof(double));
-    for (size_t i = 0; i < n; i++) {
-        J[i * n + i] = 3 - 4 * x[i];
-        if (i > 0)
-            J[i * n + i - 1] = -1;
-        if (i + 1 < n)
-            J[i * n + i + 1] = -2;
-    }
-}
-
-/* Brown almost-linear: x_i + sum(x) - (n+1), and prod(x) - 1 last. */
-#define BROWN(T, y, x, n, m, ctx)                                              \
-    {                                                                          \
-        T s = dj_const(T, 0), p = dj_const(T, 1);                              \
-        for (size_t j = 0; j < n; j++) {                                       \
-            s = dj_add(s, x[j]);                                               \
-            p = dj_mul(p, x[j]);                                               \
-        }                                                                      \
-        for (size_t i = 0; i + 1 < n; i++)                                     \
-            y[i] = dj_sub(dj_add(x[i], s), (double)(n + 1));                   \
-        y[n - 1] = dj_sub(p, 1);                                               \
-    }
-DJ_FN_INSTANTIATE(brown, BROWN);
-static void brown_jac(double *J, const double *x, size_t n, size_t m)
-{
-    (void)m;
-    for (size_t i = 0; i + 1 < n; i++)
-        for (size_t j = 0; j < n; j++)
-            J[i * n + j] = (i == j) ? 2 : 1;
-    for (size_t j = 0; j < n; j++) {
-        double p = 1;
-        for (size_t k = 0; k < n; k++)
-            if (k != j)
-                p *= x[k];
-        J[(n - 1) * n + j] = p;
-    }
 }
 
 /* Spherical to Cartesian: (r sinθ cosφ, r sinθ sinφ, r cosθ). */
@@ -252,15 +215,17 @@ static void mix_jac(double *J, const double *x, size_t n, size_t m)
 }
 
 #define KNOWN(name, n, m, ctx, lo, hi)                                         \
-    {#name, DJ_FN_INIT(name, n, m, ctx), name##_jac, lo, hi}
+    {#name, NULL, DJ_FN_INIT(name, n, m, ctx), name##_jac, lo, hi}
+/* The registry's problem at size n (its m follows), with the Jacobian jac. */
+#define PROBLEM(name, problem, n_, jac, lo, hi) {#name, problem, {.n = n_}, jac, lo, hi}
 
-const known_fn known[] = {
+known_fn known[] = {
     KNOWN(linear, 7, 5, linear_A, -2, 2),
-    KNOWN(rosenbrock, 2, 2, NULL, -2, 2),
-    KNOWN(ext_rosenbrock, 10, 10, NULL, -2, 2),
-    KNOWN(powell, 4, 4, NULL, -2, 2),
-    KNOWN(broyden, 12, 12, NULL, -2, 2),
-    KNOWN(brown, 10, 10, NULL, 0.5, 1.5),
+    PROBLEM(rosenbrock, "rosenbrock", 2, ext_rosenbrock_jac, -2, 2),
+    PROBLEM(ext_rosenbrock, "ext-rosenbrock", 10, ext_rosenbrock_jac, -2, 2),
+    PROBLEM(powell, "powell", 4, powell_jac, -2, 2),
+    PROBLEM(broyden, "broyden", 12, broyden_jac, -2, 2),
+    PROBLEM(brown, "brown", 10, brown_jac, 0.5, 1.5),
     KNOWN(spherical, 3, 3, NULL, 0.1, 3),
     KNOWN(chain, CH_N, CH_M, NULL, -2, 2),
     KNOWN(wide, 20, 2, NULL, -2, 2),
@@ -289,8 +254,28 @@ void known_assert_witnessed(const known_fn *k, uint64_t seed)
     free(x), free(want);
 }
 
+/* The dj_fn of each registry problem in the table. Those used here keep no
+ * parameters (data), so the dj_fn outlives its instance. */
+static void make_problems(void)
+{
+    for (int i = 0; i < known_count; i++) {
+        known_fn *k = &known[i];
+        if (k->problem == NULL)
+            continue;
+        dj_problem_instance p;
+        if (dj_problem_create(&p, dj_problem_find(k->problem), k->fn.n) != DJ_OK ||
+            p.data != NULL) {
+            fprintf(stderr, "known.c: cannot make the problem %s\n", k->problem);
+            abort();
+        }
+        k->fn = p.fn;
+        dj_problem_destroy(&p);
+    }
+}
+
 void known_setup(void)
 {
+    make_problems();
     tl_rng rng;
     tl_rng_seed(&rng, 42);
     for (size_t i = 0; i < sizeof linear_A / sizeof *linear_A; i++)

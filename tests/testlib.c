@@ -26,13 +26,6 @@ double tl_uniform(tl_rng *r, double lo, double hi)
     return lo + (hi - lo) * (double)(z >> 11) * 0x1.0p-53;
 }
 
-int tl_cases(int base)
-{
-    const char *env = getenv("DJ_TEST_MULTIPLIER");
-    int mult = env ? atoi(env) : 1;
-    return base * (mult > 0 ? mult : 1);
-}
-
 double tl_central_diff(const dj_fn *f, const double *x, size_t i, size_t j)
 {
     double *xp = malloc(f->n * sizeof *xp), *yp = malloc(f->m * sizeof *yp);

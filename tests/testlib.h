@@ -1,4 +1,4 @@
-/* testlib.h: what the Check suites share. */
+/* testlib.h: what the Check suites share (runner.h: their main). */
 #ifndef DJ_TESTLIB_H
 #define DJ_TESTLIB_H
 
@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #include <dualjac.h>
+
+#include "runner.h"
 
 /* |got - want| <= tol·max(1, |want|); NaN equals NaN, Inf equals same Inf. */
 int tl_close(double got, double want, double tol);
@@ -30,9 +32,6 @@ typedef struct tl_rng {
 } tl_rng;
 void tl_rng_seed(tl_rng *r, uint64_t seed);
 double tl_uniform(tl_rng *r, double lo, double hi);
-
-/* The number of random cases: base times $DJ_TEST_MULTIPLIER (default 1). */
-int tl_cases(int base);
 
 /* Central difference of the k-th output along direction e_j, step h·max(1,|x_j|). */
 double tl_central_diff(const dj_fn *f, const double *x, size_t i, size_t j);

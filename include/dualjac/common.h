@@ -57,8 +57,8 @@ extern "C" {
 
 /* The instantiations of a dj_fn take y and x as restrict pointers: told that
  * the stores to y cannot change x, the compiler keeps x in registers instead
- * of reloading it after every store (2.71 -> 2.24 primals for the dual
- * evaluation of bench_forward's + and x function). */
+ * of reloading it after every store, which shows in arithmetic-only bodies
+ * (bench_forward's + and x function). */
 #if !defined(__cplusplus)
 #define DJ_RESTRICT restrict
 #elif defined(__GNUC__) || defined(__clang__)
@@ -68,7 +68,8 @@ extern "C" {
 #endif
 
 /* Fully unroll the fixed-width tangent loops: gcc -O2 keeps a multi-dual in
- * registers only once its loops are unrolled (3-6x faster, see README). */
+ * registers only once its loops are unrolled, and spills it to memory on
+ * every operation otherwise. */
 #if defined(__clang__)
 #define DJ__UNROLL _Pragma("clang loop unroll(full)")
 #elif defined(__GNUC__)

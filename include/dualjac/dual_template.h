@@ -19,7 +19,8 @@
  * NaN-safe mode direction by direction; next to a libm call that branch costs
  * nothing measurable. Arithmetic (+, -, *, /, fma) follows IEEE with no check:
  * its partials are the operands' values, infinite only once a value has
- * overflowed, and a check there made + and * code 3.6x slower.
+ * overflowed, and a check there would cost more than the + or * it
+ * guards.
  */
 
 /* Returns the constant c: value c, every tangent zero. */

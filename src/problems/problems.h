@@ -1,7 +1,7 @@
 /*
  * problems.h: the classic test functions, as dj_fn values with their standard
- * starting points. Shared by jacdump (--fn), the benchmark, the examples and
- * the tests; not part of the installed library.
+ * starting points: their one definition, shared by jacdump (--fn), the
+ * benchmarks and the tests; not part of the installed library.
  *
  *   dj_problem_instance p;
  *   if (dj_problem_create(&p, dj_problem_find("broyden"), 1000) == DJ_OK) {

@@ -1,4 +1,6 @@
-/* sparsity.c: the nonzero pattern of J from a recorded graph.
+/* pattern_detect.c: the nonzero pattern of J detected on a recorded graph
+ * (dj_pattern_of_graph, dj_pattern_detect); the CSR pattern itself is
+ * pattern.c's.
  *
  * Index-set propagation computed backwards: for each output, a depth-first
  * walk over the nodes it depends on, stamping each node with the output's
