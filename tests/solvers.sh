@@ -37,5 +37,8 @@ sundials)
     run robertson "$top/robertson"
     run newton "$top/newton"
     ;;
+gsl)
+    run nist "$top/nist"
+    ;;
 esac
 exit $status
