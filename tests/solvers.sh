@@ -40,5 +40,8 @@ sundials)
 gsl)
     run nist "$top/nist"
     ;;
+ipopt)
+    run hs071 "$top/hs071"
+    ;;
 esac
 exit $status
