@@ -286,7 +286,7 @@ START_TEST(test_multifit_equals_hand_written)
     ck_assert_int_eq(dj_gsl_multifit_fdf(&fdf, &a), DJ_OK);
     ck_assert_uint_eq(fdf.n, M);
     ck_assert_uint_eq(fdf.p, 3);
-    ck_assert_ptr_null(fdf.fvv);
+    ck_assert(fdf.fvv == NULL);
     hand = fdf;
     hand.f = hand_f;
     hand.df = hand_df;

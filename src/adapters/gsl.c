@@ -8,6 +8,8 @@
 
 #include "dualjac/gsl.h"
 
+#include "adapter.h"
+
 /* GSL's code for a dualjac status. */
 static int outcome(dj_gsl *a, int status)
 {
@@ -108,13 +110,6 @@ static void output_done(dj_gsl *a, gsl_vector *f, const double *y)
             gsl_vector_set(f, i, y[i]);
 }
 
-static int all_finite(const double *v, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += v[i] - v[i]; /* NaN for a NaN or an infinity */
-    return s == 0;
-}
 
 /* f and/or J at x; either may be NULL. */
 static int evaluate(dj_gsl *a, const gsl_vector *x, gsl_vector *f, gsl_matrix *J)
@@ -129,7 +124,7 @@ static int evaluate(dj_gsl *a, const gsl_vector *x, gsl_vector *f, gsl_matrix *J
     int status;
     if (J == NULL) {
         status = dj_eval(y, &a->f, xv);
-        if (status == DJ_OK && !all_finite(y, a->f.m))
+        if (status == DJ_OK && !dj__adapter_finite(y, a->f.m))
             status = DJ_ENONFINITE;
     } else {
         dj_opts o = a->opts;

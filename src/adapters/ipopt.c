@@ -6,19 +6,26 @@
 
 #include "dualjac/ipopt.h"
 
-static int all_finite(const double *v, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += v[i] - v[i]; /* NaN for a NaN or an infinity */
-    return s == 0;
-}
+#include "adapter.h"
+
 
 /* Ipopt's TRUE or FALSE for a dualjac status. */
 static Bool outcome(dj_ipopt *a, int status)
 {
     a->status = status;
     return status == DJ_OK ? TRUE : FALSE;
+}
+
+/* y = f(x), counted, DJ_ENONFINITE for a NaN or Inf. */
+static int evaluate(double *y, const dj_fn *f, const double *x, long *count)
+{
+    int status = dj_eval(y, f, x);
+    if (status == DJ_OK) {
+        ++*count;
+        if (!dj__adapter_finite(y, f->m))
+            status = DJ_ENONFINITE;
+    }
+    return status;
 }
 
 int dj_ipopt_init(dj_ipopt *a, const dj_fn *f, const dj_fn *g, const double *x0,
@@ -93,13 +100,7 @@ Bool dj_ipopt_eval_f(Index n, Number *x, Bool new_x, Number *obj_value, UserData
         return FALSE;
     if ((size_t)n != a->n)
         return outcome(a, DJ_EDIM);
-    int status = dj_eval(obj_value, &a->objective, x);
-    if (status == DJ_OK) {
-        a->nfev++;
-        if (!all_finite(obj_value, 1))
-            status = DJ_ENONFINITE;
-    }
-    return outcome(a, status);
+    return outcome(a, evaluate(obj_value, &a->objective, x, &a->nfev));
 }
 
 Bool dj_ipopt_eval_grad_f(Index n, Number *x, Bool new_x, Number *grad_f, UserDataPtr user_data)
@@ -133,13 +134,7 @@ Bool dj_ipopt_eval_g(Index n, Number *x, Bool new_x, Index m, Number *g, UserDat
         return outcome(a, DJ_OK);
     if (x == NULL || g == NULL)
         return outcome(a, DJ_EINVAL);
-    int status = dj_eval(g, &a->constraints, x);
-    if (status == DJ_OK) {
-        a->ngev++;
-        if (!all_finite(g, a->m))
-            status = DJ_ENONFINITE;
-    }
-    return outcome(a, status);
+    return outcome(a, evaluate(g, &a->constraints, x, &a->ngev));
 }
 
 Bool dj_ipopt_eval_jac_g(Index n, Number *x, Bool new_x, Index m, Index nele_jac, Index *iRow,

@@ -11,6 +11,8 @@
 
 #include "dualjac/petsc.h"
 
+#include "adapter.h"
+
 /* A dualjac failure as a PETSc error on the object's communicator. */
 #define DJ_CHECK(obj, status)                                                  \
     do {                                                                       \
@@ -149,13 +151,6 @@ PetscErrorCode dj_petsc_create_matrix(dj_petsc *a, Vec x0, Mat *J)
     PetscFunctionReturn(0);
 }
 
-static int all_finite(const double *v, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += v[i] - v[i]; /* NaN for a NaN or an infinity */
-    return s == 0;
-}
 
 PetscErrorCode dj_petsc_function(SNES snes, Vec X, Vec F, void *ctx)
 {
@@ -168,7 +163,7 @@ PetscErrorCode dj_petsc_function(SNES snes, Vec X, Vec F, void *ctx)
     PetscCall(VecGetArrayRead(a->local, &xl));
     PetscCall(VecGetArray(F, &fv));
     a->status = dj_eval(fv, &a->f, xl);
-    int finite = a->status == DJ_OK && all_finite(fv, a->box.m);
+    int finite = a->status == DJ_OK && dj__adapter_finite(fv, a->box.m);
     PetscCall(VecRestoreArray(F, &fv));
     PetscCall(VecRestoreArrayRead(a->local, &xl));
     DJ_CHECK(snes ? (PetscObject)snes : (PetscObject)a->da, a->status);

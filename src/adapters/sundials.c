@@ -17,6 +17,8 @@
 
 #include "dualjac/sundials.h"
 
+#include "adapter.h"
+
 /* SUNDIALS' return convention: 0, recoverable (> 0), unrecoverable (< 0). */
 static int outcome(dj_sundials *a, int status)
 {
@@ -26,13 +28,6 @@ static int outcome(dj_sundials *a, int status)
     return status == DJ_ENONFINITE ? 1 : -1;
 }
 
-static int all_finite(const double *v, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += v[i] - v[i]; /* NaN for a NaN or an infinity, 0 otherwise */
-    return s == 0;
-}
 
 /* The data of an N_Vector of length n, or NULL (vector without an array, or
  * another length). */
@@ -411,7 +406,7 @@ static int evaluate(dj_sundials *a, double *y, const double *x)
     int status = dj_eval(y, &a->f, x);
     if (status == DJ_OK) {
         a->nfev++;
-        if (!all_finite(y, a->n))
+        if (!dj__adapter_finite(y, a->n))
             status = DJ_ENONFINITE;
     }
     return status;
