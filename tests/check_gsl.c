@@ -319,6 +319,7 @@ static Suite *gsl_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("solvers");
+    tcase_set_timeout(tc, 120); /* real solvers: slow under sanitizers and valgrind */
     tcase_add_unchecked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_multiroot_solves_powell);
     tcase_add_test(tc, test_multifit_equals_hand_written);

@@ -249,6 +249,7 @@ static Suite *ipopt_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("solver");
+    tcase_set_timeout(tc, 120); /* real solvers: slow under sanitizers and valgrind */
     tcase_add_test(tc, test_ipopt_solves_constrained);
     tcase_add_test(tc, test_ipopt_solves_unconstrained);
     suite_add_tcase(s, tc);

@@ -297,6 +297,7 @@ static Suite *petsc_suite(void)
 {
     Suite *s = suite_create("petsc");
     TCase *tc = tcase_create("dmda");
+    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_box_and_sizes);
     tcase_add_test(tc, test_jacobian_matches_analytic);

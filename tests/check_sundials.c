@@ -2,8 +2,9 @@
  * its Jacobian callbacks fill (dense, band, sparse CSC and CSR) equal the
  * analytic Jacobians of an ODE, a DAE (dF/dy + cj dF/dy') and a system; t
  * reaches the body; errors come back through SUNDIALS' conventions; no
- * callback allocates after its first call; and IDA and KINSOL, driven by the
- * adapter, solve small problems (CVODE is the Robertson example's).
+ * callback allocates after its first call; and IDA, ARKODE and KINSOL,
+ * driven by the adapter, solve small problems (CVODE is the Robertson
+ * example's).
  *
  * The test functions are templates held by this file (the block under
  * DJ_INSTANTIATING). */
@@ -55,6 +56,15 @@ DJ_FUNCTION(roberts_dae)(T *F, const T *x, size_t n, size_t m, const void *ctx)
     F[2] = dj_sub(dj_sum(y[0], y[1], y[2]), 1);
 }
 
+/* y_i' = -lambda_i (y_i - cos t) - sin t: y = cos t from y(0) = 1, stiff
+ * for large lambda_i = 10^(i+1). */
+DJ_FUNCTION(relax)(T *f, const T *y, size_t n, size_t m, const void *ctx)
+{
+    const struct problem *p = ctx;
+    for (size_t i = 0; i < n; i++)
+        f[i] = dj_sub(dj_mul(-pow(10.0, (double)(i + 1)), dj_sub(y[i], cos(p->t))), sin(p->t));
+}
+
 /* A right-hand side that is NaN for y_0 < 0. */
 DJ_FUNCTION(sqrt_rhs)(T *f, const T *y, size_t n, size_t m, const void *ctx)
 {
@@ -71,6 +81,7 @@ DJ_FUNCTION(sqrt_rhs)(T *f, const T *y, size_t n, size_t m, const void *ctx)
 #include <dualjac.h>
 #include <dualjac/sundials.h>
 
+#include <arkode/arkode_arkstep.h>
 #include <ida/ida.h>
 #include <kinsol/kinsol.h>
 #include <nvector/nvector_serial.h>
@@ -480,6 +491,41 @@ START_TEST(test_ida_solves_robertson)
 }
 END_TEST
 
+/* ARKODE's implicit Runge-Kutta on a stiff non-autonomous ODE, f and its
+ * Jacobian from the adapter: t reaches the body through the context. */
+START_TEST(test_arkode_solves_with_time)
+{
+    enum { R = 4 };
+    struct problem p = {0};
+    dj_fn f = DJ_FN_INIT(relax, R, R, &p);
+    dj_sundials a;
+    ck_assert_int_eq(dj_sundials_init(&a, &f, &p.t), DJ_OK);
+    N_Vector y = N_VNew_Serial(R, sunctx);
+    N_VConst(1.0, y);
+    void *mem = ARKStepCreate(NULL, dj_sundials_rhs, 0.0, y, sunctx);
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_int_eq(ARKStepSetUserData(mem, &a), ARK_SUCCESS);
+    ck_assert_int_eq(ARKStepSStolerances(mem, 1e-10, 1e-12), ARK_SUCCESS);
+    ck_assert_int_eq(ARKStepSetMaxNumSteps(mem, 100000), ARK_SUCCESS);
+    SUNMatrix J = SUNDenseMatrix(R, R, sunctx);
+    SUNLinearSolver LS = SUNLinSol_Dense(y, J, sunctx);
+    ck_assert_int_eq(ARKStepSetLinearSolver(mem, LS, J), ARK_SUCCESS);
+    ck_assert_int_eq(ARKStepSetJacFn(mem, dj_sundials_rhs_jac), ARK_SUCCESS);
+    double t;
+    ck_assert_int_eq(ARKStepEvolve(mem, 2.0, y, &t, ARK_NORMAL), ARK_SUCCESS);
+    for (int i = 0; i < R; i++)
+        tl_assert_close(N_VGetArrayPointer(y)[i], cos(2.0), 1e-7, "y_%d(2)", i);
+    long nje;
+    ck_assert_int_eq(ARKStepGetNumJacEvals(mem, &nje), ARK_SUCCESS);
+    ck_assert_int_eq(nje, a.njev);
+    ARKStepFree(&mem);
+    SUNLinSolFree(LS);
+    SUNMatDestroy(J);
+    N_VDestroy(y);
+    dj_sundials_clear(&a);
+}
+END_TEST
+
 /* KINSOL's Newton on Broyden's tridiagonal system with the adapter's band
  * Jacobian: the root the README's Newton example finds. */
 START_TEST(test_kinsol_solves_broyden)
@@ -536,8 +582,10 @@ static Suite *sundials_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("solvers");
+    tcase_set_timeout(tc, 120); /* real solvers: slow under sanitizers and valgrind */
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_ida_solves_robertson);
+    tcase_add_test(tc, test_arkode_solves_with_time);
     tcase_add_test(tc, test_kinsol_solves_broyden);
     suite_add_tcase(s, tc);
     return s;
