@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs what the build needs (Debian 12, as root), builds dualjac and
 # prints the Jacobian of the bundled example model with jacdump. Safe to run
-# again.
+# again. With --solvers it also installs the solvers the optional adapters
+# use (SUNDIALS, GSL, Ipopt, PETSc with Open MPI: about 270 packages, 300 MB
+# to download), so that `make check` runs the adapters' tests and examples
+# too; without, those are skipped, each saying why.
 set -eu
 cd "$(dirname "$0")"
 
@@ -15,8 +18,23 @@ if [ -n "$need" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
 fi
 
+# --- the solvers of the optional adapters (--solvers) ---
+solvers=""
+if [ "${1:-}" = --solvers ]; then
+    for pkg in libsundials-dev libgsl-dev coinor-libipopt-dev petsc-dev libopenmpi-dev openmpi-bin; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || solvers="$solvers $pkg"
+    done
+    if [ -n "$solvers" ]; then
+        echo "quickstart: installing$solvers"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            $solvers >/dev/null
+    fi
+fi
+
 mkdir -p m4
 [ -x configure ] || autoreconf -fi
-[ -f Makefile ] || ./configure --quiet
+# configure again when solvers were just installed: it looks for them
+if [ ! -f Makefile ] || [ -n "$solvers" ]; then ./configure --quiet; fi
 make -j"$(nproc)" >/dev/null
 ./jacdump -f examples/model.txt --at r=2,p=0.5,t=0.25 --check

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The gsl examples (tests/solvers.sh).
+exec sh "${srcdir:-.}/tests/solvers.sh" gsl

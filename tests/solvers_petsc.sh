@@ -1,0 +1,3 @@
+#!/bin/sh
+# The petsc examples (tests/solvers.sh).
+exec sh "${srcdir:-.}/tests/solvers.sh" petsc

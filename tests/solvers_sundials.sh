@@ -1,0 +1,3 @@
+#!/bin/sh
+# The sundials examples (tests/solvers.sh).
+exec sh "${srcdir:-.}/tests/solvers.sh" sundials
