@@ -220,7 +220,7 @@ static int write_dat(const char *dir)
             perror(path);
             return 0;
         }
-        fprintf(f, "# case");
+        fprintf(f, "case");
         for (int t = 0; t < ntools; t++)
             fprintf(f, " \"%s\"", tools[t]);
         fprintf(f, "\n");
