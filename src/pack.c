@@ -183,13 +183,15 @@ int dj__unpack_duals_avx(double *restrict y, double *restrict jv, const double *
  * in the column-major 16-wide loop. */
 #define DJ__KERNEL static __attribute__((noinline))
 
-/* Row-major: each output's tangents are one run of J's row. */
+/* Row-major: each output's tangents are one run of J's row. K tangents
+ * from each output of Y (s doubles apart), starting at slot `from`. */
 #define DJ__COPY_ROWS(K)                                                       \
-    DJ__KERNEL double copy_rows_##K(double *J, size_t ld, const double *Y, size_t m) \
+    DJ__KERNEL double copy_rows_##K(double *J, size_t ld, const double *Y, size_t s, \
+                                    size_t from, size_t m)                     \
     {                                                                          \
         dj__v2 a[4] = {dj__v2_zero(), dj__v2_zero(), dj__v2_zero(), dj__v2_zero()}; \
         for (size_t i = 0; i < m; i++) {                                       \
-            const double *src = Y + i * (K + 1) + 1;                           \
+            const double *src = Y + i * s + 1 + from;                          \
             DJ__UNROLL                                                         \
             for (size_t c = 0; c < K; c += 2) {                                \
                 dj__v2 t;                                                      \
@@ -282,11 +284,12 @@ static int copy_block(double *at, size_t ld, dj_layout layout, const double *Y, 
                       double *sum)
 {
 #if defined(__GNUC__) || defined(__clang__)
+    size_t s = (size_t)k + 1;
     switch (k * 2 + (layout == DJ_ROW_MAJOR)) {
-    case 2 * 2 + 1: *sum = copy_rows_2(at, ld, Y, m); return 1;
-    case 4 * 2 + 1: *sum = copy_rows_4(at, ld, Y, m); return 1;
-    case 8 * 2 + 1: *sum = copy_rows_8(at, ld, Y, m); return 1;
-    case 16 * 2 + 1: *sum = copy_rows_16(at, ld, Y, m); return 1;
+    case 2 * 2 + 1: *sum = copy_rows_2(at, ld, Y, s, 0, m); return 1;
+    case 4 * 2 + 1: *sum = copy_rows_4(at, ld, Y, s, 0, m); return 1;
+    case 8 * 2 + 1: *sum = copy_rows_8(at, ld, Y, s, 0, m); return 1;
+    case 16 * 2 + 1: *sum = copy_rows_16(at, ld, Y, s, 0, m); return 1;
     case 2 * 2: *sum = copy_cols_2(at, ld, Y, m); return 1;
     case 4 * 2: *sum = copy_cols_4(at, ld, Y, m); return 1;
     case 8 * 2: *sum = copy_cols_8(at, ld, Y, m); return 1;
@@ -297,6 +300,35 @@ static int copy_block(double *at, size_t ld, dj_layout layout, const double *Y, 
     (void)at, (void)ld, (void)layout, (void)Y, (void)m, (void)k, (void)sum;
 #endif
     return 0;
+}
+
+/* A row-major block narrower than its pass (the last pass, or one pass
+ * over n < k inputs: a 10 x 10 Jacobian in one pass of 16) as pieces of
+ * 8, 4 and 2 slots through the unrolled copies, and a last odd one: the
+ * strided copy, a store and a dependent add an element, took more time
+ * than evaluating a 10-input function on dj_dual16. Returns the sum of
+ * what was copied, as copy_block. */
+static double copy_rows_partial(double *at, size_t ld, const double *Y, size_t m, int k,
+                                size_t w)
+{
+    size_t s = (size_t)k + 1, c = 0;
+    double sum = 0.0;
+#if defined(__GNUC__) || defined(__clang__)
+    for (; c + 8 <= w; c += 8)
+        sum += copy_rows_8(at + c, ld, Y, s, c, m);
+    if (c + 4 <= w) {
+        sum += copy_rows_4(at + c, ld, Y, s, c, m);
+        c += 4;
+    }
+    if (c + 2 <= w) {
+        sum += copy_rows_2(at + c, ld, Y, s, c, m);
+        c += 2;
+    }
+#endif
+    if (c < w)
+        for (size_t i = 0; i < m; i++)
+            sum += at[i * ld + c] = Y[i * s + 1 + c];
+    return sum;
 }
 
 int dj__store_tangents_strided(double *at, size_t ld, dj_layout layout, const double *Y,
@@ -370,5 +402,9 @@ int dj__store_tangents(double *at, size_t ld, dj_layout layout, const double *Y,
     double sum;
     if (w == (size_t)k && copy_block(at, ld, layout, Y, m, k, &sum))
         return sum - sum == 0.0 || dj__matrix_finite(at, layout, ld, m, w);
+    if (layout == DJ_ROW_MAJOR) {
+        sum = copy_rows_partial(at, ld, Y, m, k, w);
+        return sum - sum == 0.0 || dj__matrix_finite(at, layout, ld, m, w);
+    }
     return dj__store_tangents_strided(at, ld, layout, Y, m, k, w);
 }

@@ -1,0 +1,243 @@
+/* cases.c: the cases of `make bench-peers`: sizes, points, parameters, and
+ * dualjac's reference derivatives (see cases.h). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cases.h"
+
+#define DJ_TEMPLATE "functions.dj.h"
+#include <dualjac/instantiate.h>
+
+typedef struct spec {
+    const char *family, *name;
+    peer_fn_id id;
+    peer_kind kind;
+    size_t n, m; /* m = 0: as many as n; for the chain, n, PEER_HIDDEN, m */
+    int quick;   /* part of the smoke run */
+} spec;
+
+static const spec specs[] = {
+    {"chain", "chain", PEER_CHAIN, PEER_JACOBIAN, 8, 8, 1},
+    {"chain", "chain", PEER_CHAIN, PEER_JACOBIAN, 64, 64, 0},
+    {"chain", "chain", PEER_CHAIN, PEER_JACOBIAN, 4, 256, 0},
+    {"chain", "chain", PEER_CHAIN, PEER_JACOBIAN, 256, 4, 1},
+    {"mgh", "brown", PEER_BROWN, PEER_JACOBIAN, 10, 0, 1},
+    {"mgh", "brown", PEER_BROWN, PEER_JACOBIAN, 100, 0, 0},
+    {"mgh", "brown", PEER_BROWN, PEER_JACOBIAN, 1000, 0, 0},
+    {"mgh", "boundary", PEER_BOUNDARY, PEER_JACOBIAN, 10, 0, 1},
+    {"mgh", "boundary", PEER_BOUNDARY, PEER_JACOBIAN, 100, 0, 0},
+    {"mgh", "boundary", PEER_BOUNDARY, PEER_JACOBIAN, 1000, 0, 0},
+    {"mgh", "broyden", PEER_BROYDEN, PEER_JACOBIAN, 10, 0, 0},
+    {"mgh", "broyden", PEER_BROYDEN, PEER_JACOBIAN, 100, 0, 0},
+    {"mgh", "broyden", PEER_BROYDEN, PEER_JACOBIAN, 1000, 0, 0},
+    {"mgh", "rosenbrock", PEER_ROSENBROCK, PEER_JACOBIAN, 10, 0, 0},
+    {"mgh", "rosenbrock", PEER_ROSENBROCK, PEER_JACOBIAN, 100, 0, 0},
+    {"mgh", "rosenbrock", PEER_ROSENBROCK, PEER_JACOBIAN, 1000, 0, 0},
+    {"gradient", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_GRADIENT, 100, 1, 1},
+    {"gradient", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_GRADIENT, 1000, 1, 0},
+    {"gradient", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_GRADIENT, 10000, 1, 0},
+    {"gradient", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_GRADIENT, 100000, 1, 0},
+    {"gradient", "logistic", PEER_LOGISTIC, PEER_GRADIENT, 100, 1, 1},
+    {"gradient", "logistic", PEER_LOGISTIC, PEER_GRADIENT, 1000, 1, 0},
+    {"gradient", "logistic", PEER_LOGISTIC, PEER_GRADIENT, 10000, 1, 0},
+    {"gradient", "logistic", PEER_LOGISTIC, PEER_GRADIENT, 100000, 1, 0},
+    {"sparse", "broyden", PEER_BROYDEN, PEER_SPARSE, 1000, 0, 1},
+    {"sparse", "broyden", PEER_BROYDEN, PEER_SPARSE, 10000, 0, 0},
+    {"sparse", "broyden", PEER_BROYDEN, PEER_SPARSE, 100000, 0, 0},
+    {"sparse", "banded", PEER_BANDED, PEER_SPARSE, 1000, 0, 0},
+    {"sparse", "banded", PEER_BANDED, PEER_SPARSE, 10000, 0, 0},
+    {"sparse", "banded", PEER_BANDED, PEER_SPARSE, 100000, 0, 0},
+    {"sparse", "arrowhead", PEER_ARROW, PEER_SPARSE, 1000, 0, 1},
+    {"sparse", "arrowhead", PEER_ARROW, PEER_SPARSE, 10000, 0, 0},
+};
+
+/* splitmix64: the same numbers on every machine, uniform in [-1, 1). */
+static double uniform(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-52 - 1.0;
+}
+
+static void *checked_malloc(size_t count, size_t size)
+{
+    void *p = calloc(count, size);
+    if (p == NULL) {
+        fprintf(stderr, "bench-peers: out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static void *chain_params(size_t n, size_t m, uint64_t *state)
+{
+    size_t h = PEER_HIDDEN;
+    peer_chain *c = checked_malloc(1, sizeof *c);
+    double *w = checked_malloc(h * n + h + h * h + h + m * h, sizeof *w);
+    *c = (peer_chain){n, h, m, w, w + h * n, w + h * n + h, w + h * n + h + h * h,
+                      w + h * n + 2 * h + h * h};
+    for (size_t i = 0; i < h * n; i++)
+        c->W1[i] = uniform(state) / sqrt((double)n);
+    for (size_t i = 0; i < h; i++)
+        c->b1[i] = 0.1 * uniform(state), c->b2[i] = 0.1 * uniform(state);
+    for (size_t i = 0; i < h * h; i++)
+        c->W2[i] = uniform(state) / sqrt((double)h);
+    for (size_t i = 0; i < m * h; i++)
+        c->W3[i] = uniform(state) / sqrt((double)h);
+    return c;
+}
+
+static void *logistic_params(size_t n, uint64_t *state)
+{
+    peer_logistic *d = checked_malloc(1, sizeof *d);
+    *d = (peer_logistic){PEER_SAMPLES, n, checked_malloc(PEER_SAMPLES * n, sizeof(double)),
+                         checked_malloc(PEER_SAMPLES, sizeof(double)), 1e-3};
+    for (size_t k = 0; k < d->N; k++) {
+        double z = 0;
+        for (size_t j = 0; j < n; j++) {
+            d->X[k * n + j] = uniform(state);
+            z += d->X[k * n + j] * sin((double)j);
+        }
+        d->t[k] = (z + 0.3 * uniform(state) >= 0) ? 1.0 : -1.0;
+    }
+    return d;
+}
+
+static dj_fn make_fn(const peer_case *c)
+{
+    switch (c->id) {
+    case PEER_CHAIN: return (dj_fn)DJ_FN_INIT(pchain, c->n, c->m, c->params);
+    case PEER_BROWN: return (dj_fn)DJ_FN_INIT(pbrown, c->n, c->m, NULL);
+    case PEER_BOUNDARY: return (dj_fn)DJ_FN_INIT(pboundary, c->n, c->m, NULL);
+    case PEER_BROYDEN: return (dj_fn)DJ_FN_INIT(pbroyden, c->n, c->m, NULL);
+    case PEER_BANDED: return (dj_fn)DJ_FN_INIT(pbanded, c->n, c->m, NULL);
+    case PEER_ROSENBROCK: return (dj_fn)DJ_FN_INIT(prosenbrock, c->n, c->m, NULL);
+    case PEER_ARROW: return (dj_fn)DJ_FN_INIT(parrow, c->n, c->m, NULL);
+    case PEER_ROSEN_SUM: return (dj_fn)DJ_FN_INIT(prosen_sum, c->n, c->m, NULL);
+    case PEER_LOGISTIC: return (dj_fn)DJ_FN_INIT(plogistic, c->n, c->m, c->params);
+    }
+    abort();
+}
+
+/* The standard starting points of the MGH problems; smooth points elsewhere. */
+static void fill_point(const peer_case *c, double *x)
+{
+    size_t n = c->n;
+    for (size_t j = 0; j < n; j++) {
+        double t = (double)(j + 1) / (double)(n + 1);
+        switch (c->id) {
+        case PEER_CHAIN: x[j] = sin((double)j + 1); break;
+        case PEER_BROWN: x[j] = 0.5; break;
+        case PEER_BOUNDARY: x[j] = t * (t - 1); break;
+        case PEER_BROYDEN:
+        case PEER_BANDED: x[j] = -1.0; break;
+        case PEER_ROSENBROCK:
+        case PEER_ROSEN_SUM: x[j] = (j % 2 == 0) ? -1.2 : 1.0; break;
+        case PEER_ARROW: x[j] = 1.0 + 0.5 * cos((double)j); break;
+        case PEER_LOGISTIC: x[j] = 0.01 * sin(0.5 * (double)j); break;
+        }
+    }
+}
+
+static int reference(peer_case *c)
+{
+    dj_opts opts = {.mode = DJ_MODE_FORWARD, .threads = 1};
+    int status;
+    switch (c->kind) {
+    case PEER_JACOBIAN:
+        c->nref = c->m * c->n;
+        c->ref = checked_malloc(c->nref, sizeof *c->ref);
+        status = dj_jacobian(c->ref, NULL, &c->fn, c->x, &opts, NULL);
+        break;
+    case PEER_GRADIENT:
+        c->nref = c->n;
+        c->ref = checked_malloc(c->nref, sizeof *c->ref);
+        status = dj_gradient(c->ref, NULL, &c->fn, c->x, NULL);
+        break;
+    case PEER_SPARSE:
+        dj_sparse_init(&c->sparse);
+        status = dj_sparse_analyze(&c->sparse, &c->fn, c->x, NULL);
+        if (status != DJ_OK)
+            break;
+        c->nref = c->sparse.pattern.nnz;
+        c->ref = checked_malloc(c->nref, sizeof *c->ref);
+        opts.mode = DJ_MODE_AUTO;
+        status = dj_sparse_jacobian(c->ref, NULL, &c->sparse, &c->fn, c->x, &opts, NULL);
+        break;
+    default:
+        status = DJ_EINVAL;
+    }
+    if (status != DJ_OK)
+        fprintf(stderr, "bench-peers: %s: dualjac's reference failed: %s\n", c->label,
+                dj_strerror(status));
+    return status == DJ_OK;
+}
+
+peer_case *peer_cases(int quick, size_t *count)
+{
+    size_t total = sizeof specs / sizeof specs[0], k = 0;
+    peer_case *cases = checked_malloc(total, sizeof *cases);
+    uint64_t state = 20240519;
+    for (size_t i = 0; i < total; i++) {
+        const spec *s = &specs[i];
+        if (quick && !s->quick)
+            continue;
+        peer_case *c = &cases[k++];
+        *c = (peer_case){.family = s->family, .name = s->name, .id = s->id, .kind = s->kind,
+                         .n = s->n, .m = s->m ? s->m : s->n};
+        if (s->id == PEER_CHAIN) {
+            c->params = chain_params(c->n, c->m, &state);
+            snprintf(c->size, sizeof c->size, "%zu-%d-%zu", c->n, PEER_HIDDEN, c->m);
+        } else {
+            if (s->id == PEER_LOGISTIC)
+                c->params = logistic_params(c->n, &state);
+            snprintf(c->size, sizeof c->size, "n=%zu", c->n);
+        }
+        snprintf(c->label, sizeof c->label, "%s %s", c->name, c->size);
+        c->fn = make_fn(c);
+        c->x = checked_malloc(c->n, sizeof *c->x);
+        fill_point(c, c->x);
+        if (!reference(c)) {
+            peer_cases_free(cases, k);
+            return NULL;
+        }
+    }
+    *count = k;
+    return cases;
+}
+
+void peer_cases_free(peer_case *cases, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        peer_case *c = &cases[i];
+        if (c->kind == PEER_SPARSE)
+            dj_sparse_clear(&c->sparse);
+        if (c->id == PEER_CHAIN) {
+            const peer_chain *p = c->params;
+            free(p->W1);
+        } else if (c->id == PEER_LOGISTIC) {
+            const peer_logistic *p = c->params;
+            free(p->X), free(p->t);
+        }
+        free(c->params), free(c->x), free(c->ref);
+    }
+    free(cases);
+}
+
+double peer_error(const peer_case *c, const double *out)
+{
+    double big = 0, err = 0;
+    for (size_t i = 0; i < c->nref; i++)
+        big = fmax(big, fabs(c->ref[i]));
+    double floor = 1e-8 * big;
+    for (size_t i = 0; i < c->nref; i++) {
+        double d = fabs(out[i] - c->ref[i]) / fmax(fabs(c->ref[i]), floor > 0 ? floor : 1e-300);
+        if (!(d <= err)) /* NaN counts */
+            err = isnan(d) ? INFINITY : d;
+    }
+    return err;
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# The smoke run of `make bench-peers`, dualjac's side: peer_dualjac --quick
+# must build every case, agree with finite differences on each, write its
+# CSVs, and peers_table must summarize them. The C++ peers are left to
+# `make bench-peers` (their programs take a minute to compile); no speed
+# is asserted. Run by `make check`.
+set -u
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ./bench/peers/peer_dualjac --quick --out "$tmp" \
+    >"$tmp/out.txt" 2>&1 || { cat "$tmp/out.txt"; exit 1; }
+for f in peers-dualjac.csv peers-FD.csv; do
+    [ -s "$tmp/$f" ] || { echo "peer_dualjac --quick did not write $f"; exit 1; }
+done
+grep -q 'dualjac: sparse' "$tmp/peers-dualjac.csv" || { echo "no sparse rows"; exit 1; }
+./bench/peers/peers_table --out "$tmp" "$tmp"/peers-*.csv >"$tmp/table.txt" 2>&1 ||
+    { cat "$tmp/table.txt"; exit 1; }
+for f in peers-table.md peers.csv peers-chain.dat peers-mgh.dat peers-gradient.dat peers-sparse.dat; do
+    [ -s "$tmp/$f" ] || { echo "peers_table did not write $f"; exit 1; }
+done
+grep -q '^| chain | chain 8-64-8 |' "$tmp/peers-table.md" || { echo "the table lacks a chain row"; exit 1; }
+echo "peer_dualjac --quick and peers_table: every case agreed with finite differences, files written"
