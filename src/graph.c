@@ -50,6 +50,8 @@ void dj_graph_reset(dj_graph *g)
     g->stale = 0;
     g->has_values = g->keep_values;
     g->second_count = 0;
+    g->second_recorded = g->keep_values;
+    g->second_finite = -1;
     g->version++;
 }
 
@@ -111,16 +113,27 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
         if (p == NULL)
             return DJ_ENOMEM;
         g->values = p;
+        if (!dj__bytes(cap, 3 * sizeof *g->second, &bytes))
+            return DJ_ERANGE;
+        p = dj__realloc(g->second, 3 * cap * sizeof *g->second);
+        if (p == NULL)
+            return DJ_ENOMEM;
+        g->second = p;
+        g->second_cap = 3 * cap;
     }
     if (g->capacity == 0) {
         /* the null node */
         g->op[0] = DJ_OP_NULL;
         g->node[0].arg[0] = g->node[0].arg[1] = 0;
         g->node[0].partial[0] = g->node[0].partial[1] = 0.0;
-        if (g->values != NULL)
+        if (g->values != NULL) {
             g->values[0] = 0.0;
+            g->second[0] = g->second[1] = g->second[2] = 0.0;
+        }
         g->count = 1;
         g->has_values = g->keep_values;
+        g->second_recorded = g->keep_values;
+        g->second_finite = -1;
     }
     g->capacity = cap;
     return DJ_OK;
@@ -142,14 +155,29 @@ int dj_graph_keep_values(dj_graph *g, int on)
     if (!on) {
         g->keep_values = 0;
         g->has_values = 0;
+        g->second_recorded = 0;
+        g->second_count = 0;
         dj__free(g->values);
-        g->values = NULL;
+        dj__free(g->second);
+        g->values = g->second = NULL;
+        g->second_cap = 0;
         return DJ_OK;
     }
     if (g->values == NULL && g->capacity > 0) {
-        g->values = dj__malloc(g->capacity * sizeof *g->values);
-        if (g->values == NULL)
+        /* both or neither: the recording writes values and second partials
+         * whenever values is set */
+        size_t bytes;
+        if (!dj__bytes(g->capacity, 3 * sizeof *g->second, &bytes))
+            return DJ_ERANGE;
+        double *v = dj__malloc(g->capacity * sizeof *v);
+        double *s = v ? dj__realloc(g->second, bytes) : NULL;
+        if (s == NULL) {
+            dj__free(v);
             return DJ_ENOMEM;
+        }
+        g->values = v;
+        g->second = s;
+        g->second_cap = 3 * g->capacity;
     }
     g->keep_values = 1;
     return DJ_OK;
@@ -236,8 +264,10 @@ struct dj__block *dj__graph_push_block(dj_graph *g, int kind, size_t m, size_t n
     for (size_t i = 0; i < m; i++) {
         size_t id = g->count++;
         g->op[id] = DJ_OP_BLOCK;
-        if (g->values != NULL)
+        if (g->values != NULL) {
             g->values[id] = 0.0; /* the block's recording sets it */
+            g->second[3 * id] = g->second[3 * id + 1] = g->second[3 * id + 2] = 0.0;
+        }
         g->node[id].arg[0] = g->node[id].arg[1] = 0;
         g->node[id].partial[0] = g->node[id].partial[1] = 0.0;
     }
@@ -270,8 +300,10 @@ int dj_graph_inputs(dj_graph *g, dj_var *x, const double *values, size_t n)
         in[j] = (uint32_t)(first + j);
         x[j] = (dj_var){values[j], first + j, g};
     }
-    if (g->values != NULL)
+    if (g->values != NULL) {
         memcpy(g->values + first, values, n * sizeof *values);
+        memset(g->second + 3 * first, 0, 3 * n * sizeof *g->second);
+    }
     g->count = first + n;
     g->ninputs += n;
     return DJ_OK;

@@ -24,13 +24,13 @@
 
 /* S[3i..3i+2] = the second partials of node i in its argument slots (0, 1):
  * (s00, s01, s11). One-argument nodes, folded x op x nodes and nodes with a
- * constant operand use s00 only. Returns 0 when one of them or a first
- * partial is not finite (NaN-safe mode then takes the careful kernels). */
-static int second_partials(const dj_graph *g, double *S)
+ * constant operand use s00 only. A recording with values kept writes the
+ * same as it goes (graph.h); this dispatch on op codes is for a replay's
+ * new point. */
+static void second_partials(const dj_graph *g, double *S)
 {
     const dj__node *nd = g->node;
     const double *V = g->values;
-    int finite = 1;
     memset(S, 0, 3 * g->count * sizeof *S);
     for (size_t i = 1; i < g->count; i++) {
         double *s = S + 3 * i;
@@ -94,13 +94,24 @@ static int second_partials(const dj_graph *g, double *S)
         default: /* inputs and fma's addition node: linear */
             break;
         }
-        /* a one-argument node's second partial slot holds its constant
-         * operand (graph.h), which is no partial */
-        if (!(isfinite(s[0]) && isfinite(s[1]) && isfinite(s[2]) &&
-              isfinite(nd[i].partial[0]) && (nd[i].arg[1] == i || isfinite(nd[i].partial[1]))))
-            finite = 0;
     }
-    return finite;
+}
+
+/* 1 when every first and second partial of g's scalar nodes is finite,
+ * else 0 (NaN-safe mode then takes the careful kernels). A one-argument
+ * node's second partial slot holds its constant operand (graph.h), which
+ * is no partial. Branch-free: x - x is 0 for finite x, NaN otherwise. */
+static int all_finite(const dj_graph *g)
+{
+    const dj__node *nd = g->node;
+    const double *S = g->second;
+    double acc = 0.0;
+    for (size_t i = 1; i < g->count; i++) {
+        double p1 = nd[i].arg[1] == i ? 0.0 : nd[i].partial[1];
+        acc += (nd[i].partial[0] - nd[i].partial[0]) + (p1 - p1) + (S[3 * i] - S[3 * i]) +
+               (S[3 * i + 1] - S[3 * i + 1]) + (S[3 * i + 2] - S[3 * i + 2]);
+    }
+    return acc == 0.0;
 }
 
 int dj__graph_second_prepare(dj_graph *g, const char **unsupported)
@@ -121,6 +132,13 @@ int dj__graph_second_prepare(dj_graph *g, const char **unsupported)
                 *unsupported = g->blocks[b].prim->name;
             return DJ_ENOTSUP;
         }
+    if (g->second_recorded) {
+        /* the recording wrote them (graph.h); whether they are all finite
+         * matters to NaN-safe mode only, so only then is it looked at */
+        if (g->second_finite < 0 && dj_nansafe())
+            g->second_finite = all_finite(g);
+        return DJ_OK;
+    }
     if (g->second_count == g->count && g->second_version == g->version)
         return DJ_OK;
     size_t need;
@@ -134,7 +152,8 @@ int dj__graph_second_prepare(dj_graph *g, const char **unsupported)
         g->second = p;
         g->second_cap = need;
     }
-    g->second_finite = second_partials(g, g->second);
+    second_partials(g, g->second);
+    g->second_finite = all_finite(g);
     g->second_count = g->count;
     g->second_version = g->version;
     return DJ_OK;
@@ -179,7 +198,50 @@ int dj__graph_second_prepare(dj_graph *g, const char **unsupported)
             }                                                                  \
         }                                                                      \
     }
-DJ__HVP_NODES(1)
+/* One direction, the HVP's sweep: as hvp_nodes_K at K = 1, with the same
+ * operations in the same order, but what node i owes node i - 1 (most
+ * nodes feed the one recorded just before them) stays in registers for the
+ * next step instead of a store and a reload (see reverse_nodes_1 in
+ * sweep.c): that chain of store-to-load forwarding bounds a scalar sweep. */
+static void hvp_nodes_1(const dj_graph *g, double *A, double *AT, const double *T, size_t hi,
+                        size_t lo)
+{
+    const dj__node *nd = g->node;
+    const double *S = g->second;
+    double carry_a = 0.0, carry_u = 0.0; /* owed to node i by node i + 1 */
+    for (size_t i = hi + 1; i-- > lo;) {
+        size_t a0 = nd[i].arg[0], a1 = nd[i].arg[1];
+        double a = A[i] + carry_a, u = AT[i] + carry_u;
+        double p0 = nd[i].partial[0], p1 = nd[i].partial[1];
+        double s00 = S[3 * i], s01 = S[3 * i + 1], s11 = S[3 * i + 2];
+        double g0 = p0 * a, g1 = p1 * a, h0 = p0 * u, h1 = p1 * u;
+        if (!(s00 == 0 && s01 == 0 && s11 == 0)) {
+            /* a one-argument node's second slot is itself: read T[0] = 0 */
+            double v0 = T[a0], v1 = T[a1 == i ? 0 : a1];
+            double c00 = s00 * a, c01 = s01 * a, c11 = s11 * a;
+            h0 = h0 + c00 * v0 + c01 * v1;
+            h1 = h1 + c01 * v0 + c11 * v1;
+        }
+        carry_a = carry_u = 0.0;
+        if (a0 + 1 == i) {
+            carry_a += g0;
+            carry_u += h0;
+        } else {
+            A[a0] += g0;
+            AT[a0] += h0;
+        }
+        if (a1 + 1 == i) {
+            carry_a += g1;
+            carry_u += h1;
+        } else {
+            A[a1] += g1;
+            AT[a1] += h1;
+        }
+    }
+    A[lo - 1] += carry_a;
+    AT[lo - 1] += carry_u;
+}
+
 DJ__HVP_NODES(2)
 DJ__HVP_NODES(4)
 DJ__HVP_NODES(8)
@@ -292,7 +354,7 @@ int dj__graph_hvp_with(const dj_graph *g, double *HV, double *grad, const double
     size_t scratch_doubles = (2 * dj__graph_block_dim(g) + 1) * K;
     double *T = work, *scratch = T + count * K, *AT = scratch + scratch_doubles;
     double *A = AT + count * K;
-    int careful = dj_nansafe() && !g->second_finite;
+    int careful = dj_nansafe() && g->second_finite != 1;
 
     /* forward: the tangents of every node along the k directions */
     memset(T, 0, count * K * sizeof *T);

@@ -120,6 +120,7 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
     if (g->has_values)
         memcpy(g->values, V, g->count * sizeof *V);
     g->second_count = 0;
+    g->second_recorded = 0;
     g->version++;
     /* Past a changed branch the recorded operations are not f's at x: their
      * outputs are not f(x), and y is left as it was. */

@@ -112,11 +112,14 @@ struct dj_graph {
     double *values;              /* node values, for second-order sweeps */
     int keep_values;             /* recordings keep them (dj_graph_keep_values) */
     int has_values;              /* this recording kept them */
-    double *second;              /* second partials, 3 a node, once computed */
+    double *second;              /* second partials, 3 a node (values kept) */
     size_t second_cap, second_count; /* doubles held; nodes covered (0: none) */
     unsigned long version;       /* changes with the recording and its point */
     unsigned long second_version;
-    int second_finite;           /* every first and second partial is finite */
+    int second_finite;           /* every first and second partial is finite:
+                                    1, 0, or -1 not known yet */
+    int second_recorded;         /* this recording wrote every node's second
+                                    partials as it went */
 };
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -131,7 +134,8 @@ DJ_API void dj_graph_reset(dj_graph *g);
 /* Makes room for `nodes` nodes. Errors: DJ_ENOMEM, DJ_ERANGE. */
 DJ_API DJ_NODISCARD int dj_graph_reserve(dj_graph *g, size_t nodes);
 /* From the next recording on (on nonzero), also keeps every node's value,
- * 8 bytes a node, which second-order sweeps (dj_graph_hvp) need; the
+ * 8 bytes a node, and its three second partials, 24 more, which
+ * second-order sweeps (dj_graph_hvp) need; the
  * Hessian drivers turn it on for the graphs they record on. Errors:
  * DJ_EINVAL, DJ_ENOMEM (the graph is unchanged). */
 DJ_API DJ_NODISCARD int dj_graph_keep_values(dj_graph *g, int on);
@@ -217,16 +221,26 @@ DJ_INLINE dj_var dj__graph_push(dj_graph *g, int op, uint32_t a, uint32_t b, dou
         r.g = g; /* keeps the error reachable; id 0 has no derivative */
         return r;
     }
+    /* Every pointer is read before the op code's store: a store through
+     * unsigned char may alias g itself, and would make the compiler read
+     * them again after it. */
     size_t i = g->count;
     dj__node *nd = g->node + i;
+    unsigned char *opc = g->op + i;
+    double *values = g->values, *second = g->second;
+    g->count = i + 1;
     nd->partial[0] = pa;
     nd->partial[1] = pb;
     nd->arg[0] = a;
     nd->arg[1] = b;
-    g->op[i] = (unsigned char)op;
-    g->count = i + 1;
-    if (DJ_UNLIKELY(g->values != NULL))
-        g->values[i] = v;
+    if (DJ_UNLIKELY(values != NULL)) {
+        /* a second-order recording: the value, and second partials that
+         * the operation sets when it has any */
+        double *s = second + 3 * i;
+        values[i] = v;
+        s[0] = s[1] = s[2] = 0.0;
+    }
+    *opc = (unsigned char)op;
     dj_var r;
     r.v = v;
     r.id = (uint32_t)i;
@@ -272,16 +286,42 @@ static inline double dj_var_value(dj_var a) { return a.v; }
 /* A graph variable carries no tangent: 0. */
 static inline double dj_var_tangent(dj_var a, int i) { (void)a, (void)i; return 0.0; }
 
-#define DJ__VAR_UNARY(name, value, partial, second, curved)                    \
+/* With values kept (a second-order recording), an operation also stores
+ * its second partials beside the node: each operation knows its own here,
+ * so the Hessian sweeps need no pass that dispatches on op codes. A linear
+ * operation (curved 0, shape 0) compiles to nothing more. */
+#define DJ__VAR_UNARY(name, value, partial, second2, curved)                    \
     DJ_INLINE dj_var dj_var_##name(dj_var a)                                   \
     {                                                                          \
         double x = a.v, r = (value);                                           \
         if (a.g == NULL)                                                       \
             return dj_var_const(r);                                            \
-        return dj__graph_push1(a.g, DJ_OP_##name, (uint32_t)a.id, (partial), r); \
+        double p = (partial);                                                  \
+        dj_var res = dj__graph_push1(a.g, DJ_OP_##name, (uint32_t)a.id, p, r); \
+        if ((curved) && DJ_UNLIKELY(a.g->values != NULL) && res.id != 0)       \
+            a.g->second[3 * res.id] = (second2);                               \
+        (void)x;                                                               \
+        return res;                                                            \
     }
 DJ_UNARY_OPS(DJ__VAR_UNARY)
 #undef DJ__VAR_UNARY
+
+/* The second partials of a binary node r in its slots: (xx, xy, yy), or
+ * for a node of one argument (x op x folded, x op c, c op x) its one second
+ * derivative in slot 0. */
+#define DJ__VAR_SECONDS(g_, res_, a_, b_, seconds, shape)                      \
+    if ((shape) && DJ_UNLIKELY((g_)->values != NULL) && (res_).id != 0) {      \
+        double pxx, pxy, pyy, *s_ = (g_)->second + 3 * (res_).id;              \
+        (void)(seconds);                                                       \
+        if ((a_).g == NULL)                                                    \
+            s_[0] = pyy;                                                       \
+        else if ((b_).g == NULL)                                               \
+            s_[0] = pxx;                                                       \
+        else if ((a_).id == (b_).id)                                           \
+            s_[0] = pxx + 2.0 * pxy + pyy;                                     \
+        else                                                                   \
+            s_[0] = pxx, s_[1] = pxy, s_[2] = pyy;                             \
+    }
 
 #define DJ__VAR_BINARY(name, value, partials, seconds, shape)                  \
     DJ_INLINE dj_var dj_var_##name(dj_var a, dj_var b)                         \
@@ -292,10 +332,15 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
         if (a.g == NULL && b.g == NULL)                                        \
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
+        dj_var res;                                                            \
         if (DJ_UNLIKELY(a.g != b.g))                                           \
-            return dj__graph_binary_mixed(DJ_OP_##name##_vv, a, b, r, px, py); \
-        return dj__graph_push2(a.g, DJ_OP_##name##_vv, (uint32_t)a.id, (uint32_t)b.id, px, \
-                               py, r);                                         \
+            res = dj__graph_binary_mixed(DJ_OP_##name##_vv, a, b, r, px, py);  \
+        else                                                                   \
+            res = dj__graph_push2(a.g, DJ_OP_##name##_vv, (uint32_t)a.id,      \
+                                  (uint32_t)b.id, px, py, r);                  \
+        if (res.g != NULL && (res.g == a.g || res.g == b.g))                   \
+            DJ__VAR_SECONDS(res.g, res, a, b, seconds, shape)                  \
+        return res;                                                            \
     }                                                                          \
     DJ_INLINE dj_var dj_var_##name##_d(dj_var a, double c)                     \
     {                                                                          \
@@ -306,7 +351,13 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
         (void)py;                                                              \
-        return dj__graph_push_c(a.g, DJ_OP_##name##_vd, (uint32_t)a.id, px, r, c); \
+        dj_var res = dj__graph_push_c(a.g, DJ_OP_##name##_vd, (uint32_t)a.id, px, r, c); \
+        if (((shape) & DJ_XX) && DJ_UNLIKELY(a.g->values != NULL) && res.id != 0) { \
+            double pxx, pxy, pyy;                                              \
+            (void)(seconds), (void)pxy, (void)pyy;                             \
+            a.g->second[3 * res.id] = pxx;                                     \
+        }                                                                      \
+        return res;                                                            \
     }                                                                          \
     DJ_INLINE dj_var dj_var_d_##name(double c, dj_var b)                       \
     {                                                                          \
@@ -317,7 +368,13 @@ DJ_UNARY_OPS(DJ__VAR_UNARY)
             return dj_var_const(r);                                            \
         (void)(partials);                                                      \
         (void)px;                                                              \
-        return dj__graph_push_c(b.g, DJ_OP_##name##_dv, (uint32_t)b.id, py, r, c); \
+        dj_var res = dj__graph_push_c(b.g, DJ_OP_##name##_dv, (uint32_t)b.id, py, r, c); \
+        if (((shape) & DJ_YY) && DJ_UNLIKELY(b.g->values != NULL) && res.id != 0) { \
+            double pxx, pxy, pyy;                                              \
+            (void)(seconds), (void)pxx, (void)pxy;                             \
+            b.g->second[3 * res.id] = pyy;                                     \
+        }                                                                      \
+        return res;                                                            \
     }
 DJ_BINARY_OPS(DJ__VAR_BINARY)
 #undef DJ__VAR_BINARY
