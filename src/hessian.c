@@ -1,9 +1,20 @@
 /* hessian.c: Hessian-vector products and dense Hessians, forward over
  * reverse on one recording (the sweeps are in hessian_sweep.c). */
 #include <string.h>
+#include <time.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "graph_internal.h"
 #include "hessian_internal.h"
+
+#ifdef _OPENMP
+#define DJ__OMP(directive) _Pragma(#directive)
+#else
+#define DJ__OMP(directive)
+#endif
 
 int dj__hessian_check(const dj_fn *f, const double *x)
 {
@@ -21,7 +32,7 @@ void dj__hessian_begin(dj__hessian_call *call, const dj_opts *opts, dj_report *r
     dj__driver_begin(&call->driver, opts, report);
     call->opts = opts ? opts : &defaults;
     call->g = NULL;
-    call->vars_tmp = call->work_tmp = NULL;
+    call->vars_tmp = call->work_tmp = call->threads_tmp = NULL;
     call->holds_ws = 0;
     dj_graph_init(&call->tmp);
 }
@@ -49,6 +60,7 @@ int dj__hessian_end(dj__hessian_call *call, int status)
 {
     dj__free(call->vars_tmp);
     dj__free(call->work_tmp);
+    dj__free(call->threads_tmp);
     dj_graph_clear(&call->tmp);
     if (call->holds_ws)
         dj__workspace_release(call->opts->ws);
@@ -129,6 +141,151 @@ void dj__hessian_outputs(const dj__hessian_call *call, double *y, const double *
     dj__note_produced(finite, x, n);
 }
 
+/* ---- the sweeps of a Hessian, serial or on threads ----------------------------- */
+
+/* Below this much remaining work (seconds) automatic threads are not
+ * started: passes.c's floor, for the same reason (a worker on a busy
+ * machine may wait a scheduler slice to run). */
+#define HESSIAN_PARALLEL_MIN_SECONDS 1e-3
+
+/* C11's clock: the OpenMP runtime is touched only when threads will run
+ * (its first call allocates, and a failure there ends the process). */
+static double seconds_now(void)
+{
+    struct timespec t;
+    if (timespec_get(&t, TIME_UTC) == 0)
+        return 0.0;
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+#ifdef _OPENMP
+/* Through volatile pointers, as in passes.c: a compiler that knows them
+ * free of side effects may hoist them and start the runtime on every call. */
+static int (*volatile hessian_in_parallel)(void) = omp_in_parallel;
+static int (*volatile hessian_max_threads)(void) = omp_get_max_threads;
+#endif
+
+/* Threads for `remaining` sweeps after one took `first` seconds. */
+static int hessian_threads_for(int requested, size_t remaining, double first)
+{
+#ifdef _OPENMP
+    if (remaining < 2 || requested == 1)
+        return 1;
+    if (requested <= 0 && first * (double)remaining < HESSIAN_PARALLEL_MIN_SECONDS)
+        return 1;
+    if (hessian_in_parallel())
+        return 1;
+    int t = requested > 1 ? requested : hessian_max_threads();
+    if ((size_t)t > remaining)
+        t = (int)remaining;
+    return t > 1 ? t : 1;
+#else
+    (void)requested, (void)remaining, (void)first;
+    return 1;
+#endif
+}
+
+/* Sweep r with the buffers at buf: the sweep's work (sweep doubles), then V
+ * (k×n, left zero) and HV (k×n). Returns the sweep's status; *finite &= the
+ * store's word. */
+static int hessian_sweep_once(const dj_graph *g, const dj__hsweeps *job, double *buf,
+                              size_t sweep, size_t r, double *grad, int *finite)
+{
+    size_t n = g->ninputs;
+    double *V = buf + sweep, *HV = V + (size_t)job->k * n;
+    size_t kw = job->seed(job, V, r, 1.0);
+    int status = dj__graph_hvp_with(g, HV, grad, job->w, V, job->k, buf);
+    job->seed(job, V, r, 0.0);
+    if (status == DJ_OK && !job->store(job, HV, r, kw))
+        *finite = 0;
+    return status;
+}
+
+/* Sweeps from .. count-1 on t threads, each with its buffers at many + its
+ * number times per; each thread takes the caller's NaN-safe mode and hands
+ * its events back. Out of line, as in passes.c. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void hessian_on_threads(const dj_graph *g, const dj__hsweeps *job, double *many,
+                               size_t per, size_t sweep, int t, size_t from, int *finite)
+{
+    size_t n = g->ninputs, K = (size_t)job->k;
+    int nansafe = dj_nansafe(), all_finite = 1;
+    unsigned events = 0;
+    DJ__OMP(omp parallel num_threads(t) reduction(| : events) reduction(& : all_finite))
+    {
+        unsigned saved_events = dj_events();
+        int saved_nansafe = dj_nansafe_set(nansafe);
+        dj_events_clear();
+#ifdef _OPENMP
+        double *buf = many + (size_t)omp_get_thread_num() * per;
+#else
+        double *buf = many;
+#endif
+        memset(buf + sweep, 0, K * n * sizeof *buf);
+        DJ__OMP(omp for schedule(dynamic, 1))
+        for (size_t r = from; r < job->count; r++)
+            (void)hessian_sweep_once(g, job, buf, sweep, r, NULL, &all_finite);
+        events |= dj_events();
+        dj_events_clear();
+        dj_event_raise(saved_events);
+        dj_nansafe_set(saved_nansafe);
+    }
+    (void)t;
+    dj_event_raise(events);
+    *finite &= all_finite;
+}
+
+int dj__hessian_sweeps(dj__hessian_call *call, const dj__hsweeps *job, const double **grad,
+                       int *finite, int *threads_used)
+{
+    const dj_graph *graph = call->g;
+    size_t n = graph->ninputs, K = (size_t)job->k, sweep, extra, per, all;
+    int threads = call->opts->threads;
+    *finite = 1;
+    *threads_used = 1;
+    /* after the sweep's work: V (k×n, kept zero between sweeps), HV (k×n),
+     * and in the first buffer only the gradient (n) */
+    if (!dj__mul_size(2 * K, n, &extra) || extra + n < extra)
+        return DJ_ERANGE;
+    double *buf = dj__hessian_work(call, job->k, extra + n, &sweep);
+    if (buf == NULL)
+        return DJ_ENOMEM; /* or a size past size_t: the graph's checks ran */
+    memset(buf + sweep, 0, K * n * sizeof *buf);
+    double *g = buf + sweep + extra;
+    *grad = g;
+    int timed = threads <= 0 && job->count > 2;
+    double t0 = timed ? seconds_now() : 0.0;
+    int status = hessian_sweep_once(graph, job, buf, sweep, 0, g, finite);
+    double first = timed ? seconds_now() - t0 : 0.0;
+    size_t next = 1;
+    if (status == DJ_OK && threads <= 0 &&
+        hessian_threads_for(threads, job->count - 1, first) > 1) {
+        /* a first sweep that was preempted looks slow: a second opinion */
+        t0 = seconds_now();
+        status = hessian_sweep_once(graph, job, buf, sweep, next++, NULL, finite);
+        double second = seconds_now() - t0;
+        first = second < first ? second : first;
+    }
+    if (status != DJ_OK)
+        return status;
+    int t = hessian_threads_for(threads, job->count - next, first);
+    double *many = NULL;
+    per = sweep + extra;
+    if (t > 1 && dj__mul_size(per, (size_t)t, &all) && dj__bytes(all, sizeof(double), &all))
+        many = dj__workspace_reserve_passes(call->opts->ws, all, &call->threads_tmp);
+    if (many == NULL) {
+        /* serial, also when the threads' buffers could not be had */
+        for (size_t r = next; status == DJ_OK && r < job->count; r++)
+            status = hessian_sweep_once(graph, job, buf, sweep, r, NULL, finite);
+        return status;
+    }
+    *threads_used = t;
+    hessian_on_threads(graph, job, many, per, sweep, t, next, finite);
+    return DJ_OK;
+}
+
 int dj_hvp(double *Hv, double *grad, double *y, const dj_fn *f, const double *x,
            const double *v, const double *w, const dj_opts *opts)
 {
@@ -162,7 +319,9 @@ int dj_hvp(double *Hv, double *grad, double *y, const dj_fn *f, const double *x,
 /* Row r of H (from one lane of a sweep) into full storage, or its halves
  * into the lower triangle of packed storage: entry (r, c) and (c, r) each
  * add half, so that each stored H_ij is the average of the two sweeps'
- * values (halving is exact). */
+ * values (halving is exact). The two halves of an entry come from two
+ * sweeps, maybe on two threads: each adds atomically, and a zero plus two
+ * terms is the same sum in either order, so threads change no bit. */
 static void store_row(double *H, dj_layout layout, size_t ld, size_t n, size_t r,
                       const double *row)
 {
@@ -170,11 +329,42 @@ static void store_row(double *H, dj_layout layout, size_t ld, size_t n, size_t r
         memcpy(H + r * ld, row, n * sizeof *row);
         return;
     }
-    for (size_t c = 0; c < r; c++)
-        H[r * (r + 1) / 2 + c] += 0.5 * row[c];
+    for (size_t c = 0; c < r; c++) {
+        double *h = H + r * (r + 1) / 2 + c, half = 0.5 * row[c];
+        DJ__OMP(omp atomic)
+        *h += half;
+    }
     H[r * (r + 1) / 2 + r] = row[r];
-    for (size_t c = r + 1; c < n; c++)
-        H[c * (c + 1) / 2 + r] += 0.5 * row[c];
+    for (size_t c = r + 1; c < n; c++) {
+        double *h = H + c * (c + 1) / 2 + r, half = 0.5 * row[c];
+        DJ__OMP(omp atomic)
+        *h += half;
+    }
+}
+
+/* The dense Hessian's sweeps: sweep r seeds the unit directions of
+ * columns rK .. rK + kw - 1 and stores those rows. */
+typedef struct dense_target {
+    double *H;
+    dj_layout layout;
+    size_t ld, n;
+} dense_target;
+
+static size_t dense_seed(const dj__hsweeps *job, double *V, size_t r, double value)
+{
+    const dense_target *d = job->ctx;
+    size_t K = (size_t)job->k, first = r * K, kw = d->n - first < K ? d->n - first : K;
+    for (size_t s = 0; s < kw; s++)
+        V[s * d->n + first + s] = value;
+    return kw;
+}
+
+static int dense_store(const dj__hsweeps *job, const double *HV, size_t r, size_t kw)
+{
+    const dense_target *d = job->ctx;
+    for (size_t s = 0; s < kw; s++)
+        store_row(d->H, d->layout, d->ld, d->n, r * (size_t)job->k + s, HV + s * d->n);
+    return 1; /* the whole of H is checked once at the end */
 }
 
 /* Full storage: each off-diagonal pair set to the average of both. */
@@ -231,33 +421,17 @@ int dj_hessian(double *H, double *grad, double *y, const dj_fn *f, const double 
             return dj__hessian_end(&call, status);
     }
 
-    size_t extra;
-    if (!dj__mul_size(2 * (size_t)k + 1, n, &extra))
-        return dj__hessian_end(&call, DJ_ERANGE);
     status = dj__hessian_record(&call, f, x);
-    size_t sweep = 0, K = (size_t)k;
-    /* after the sweep's work: the directions V (k×n), the products HV (k×n)
-     * and the gradient (n) */
-    double *work = status == DJ_OK ? dj__hessian_work(&call, k, extra, &sweep) : NULL;
-    if (status == DJ_OK && work == NULL)
-        status = DJ_ENOMEM;
     if (status != DJ_OK)
         return dj__hessian_end(&call, status);
-    double *V = work + sweep, *HV = V + K * n, *g = HV + K * n;
+    size_t K = (size_t)k, sweeps = (n + K - 1) / K;
     if (layout == DJ_PACKED_LOWER)
         memset(H, 0, n * (n + 1) / 2 * sizeof *H);
-    size_t sweeps = (n + K - 1) / K;
-    memset(V, 0, K * n * sizeof *V);
-    for (size_t c = 0; c < sweeps && status == DJ_OK; c++) {
-        size_t first = c * K, kw = n - first < K ? n - first : K;
-        for (size_t s = 0; s < kw; s++)
-            V[s * n + first + s] = 1.0;
-        status = dj__graph_hvp_with(call.g, HV, c == 0 ? g : NULL, w, V, k, work);
-        for (size_t s = 0; s < kw; s++) {
-            V[s * n + first + s] = 0.0;
-            store_row(H, layout, ld, n, first + s, HV + s * n);
-        }
-    }
+    dense_target target = {H, layout, ld, n};
+    dj__hsweeps job = {sweeps ? sweeps : 1, k, w, dense_seed, dense_store, &target};
+    int finite, threads = 1;
+    const double *g = NULL;
+    status = dj__hessian_sweeps(&call, &job, &g, &finite, &threads);
     if (status == DJ_OK) {
         if (layout != DJ_PACKED_LOWER)
             symmetrize(H, ld, n);
@@ -269,7 +443,7 @@ int dj_hessian(double *H, double *grad, double *y, const dj_fn *f, const double 
         facts->mode = DJ_MODE_REVERSE;
         facts->chunk = k;
         facts->sweeps = sweeps;
-        facts->threads = 1;
+        facts->threads = threads;
     }
     return dj__hessian_end(&call, status);
 }

@@ -11,6 +11,7 @@ typedef struct dj__hessian_call {
     dj_graph *g;          /* the recording, once made and prepared */
     dj_graph tmp;         /* the graph when there is no workspace */
     void *vars_tmp, *work_tmp; /* buffers when there is no workspace */
+    void *threads_tmp;    /* the threads' buffers when there is no workspace */
     int holds_ws;         /* opts->ws is this call's (dj__workspace_acquire) */
 } dj__hessian_call;
 
@@ -48,5 +49,32 @@ double *dj__hessian_work(dj__hessian_call *call, int k, size_t extra, size_t *sw
  * when a value or a result (results_finite == 0) is not finite while x is. */
 void dj__hessian_outputs(const dj__hessian_call *call, double *y, const double *x, size_t n,
                          int results_finite);
+
+/* count second-order sweeps of width at most k over call->g, the dense
+ * and sparse Hessians' runner. */
+typedef struct dj__hsweeps {
+    size_t count;       /* >= 1 */
+    int k;
+    const double *w;    /* the output weights (NULL: all 1) */
+    /* Sets (value 1) or clears (value 0) sweep r's directions in V (k×n,
+     * zero elsewhere) and returns its width kw <= k. */
+    size_t (*seed)(const struct dj__hsweeps *job, double *V, size_t r, double value);
+    /* Stores sweep r's products HV (kw rows of n); returns 0 when a stored
+     * value is NaN or Inf. Sweeps on threads store at once: what two
+     * sweeps write must be apart, or combine the same in either order. */
+    int (*store)(const struct dj__hsweeps *job, const double *HV, size_t r, size_t kw);
+    const void *ctx;
+} dj__hsweeps;
+
+/* Runs the sweeps on call->g (recorded); *grad is then the gradient (n),
+ * from the first, in the call's buffers. threads
+ * as in dj_opts: the first sweep runs on the calling thread and, when
+ * threads is 0 (automatic), its time tells whether threads would pay; then
+ * the rest, on threads with OpenMP (schedule(dynamic), each thread its own
+ * buffers), every value computed by the same code as serially. *finite
+ * is 0 when a store said so, *threads_used the threads that ran sweeps.
+ * Errors: DJ_ERANGE, DJ_ENOMEM, the sweep's. */
+int dj__hessian_sweeps(dj__hessian_call *call, const dj__hsweeps *job, const double **grad,
+                       int *finite, int *threads_used);
 
 #endif

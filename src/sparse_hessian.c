@@ -173,6 +173,45 @@ int dj_hsparse_analyze(dj_hsparse *s, const dj_fn *f, const double *x,
     return DJ_OK;
 }
 
+/* What the sparse Hessian's sweeps fill. */
+typedef struct sparse_target {
+    const dj_hsparse *s;
+    double *values;
+} sparse_target;
+
+/* Sweep r seeds colors rK .. rK + kw - 1, one direction each: the sum of
+ * the unit vectors of the color's variables. Each entry is read from one
+ * color's product, so sweeps store apart. */
+static size_t color_seed(const dj__hsweeps *job, double *V, size_t r, double value)
+{
+    const dj_hsparse *s = ((const sparse_target *)job->ctx)->s;
+    size_t n = s->pattern.n, colors = s->colors.count, K = (size_t)job->k;
+    size_t first = r * K, kw = colors > first ? colors - first : 0;
+    if (kw > K)
+        kw = K;
+    for (size_t c = 0; c < kw; c++)
+        for (size_t a = s->group_ptr[first + c]; a < s->group_ptr[first + c + 1]; a++)
+            V[c * n + s->group_vars[a]] = value;
+    return kw;
+}
+
+static int color_store(const dj__hsweeps *job, const double *HV, size_t r, size_t kw)
+{
+    const sparse_target *t = job->ctx;
+    const dj_hsparse *s = t->s;
+    size_t n = s->pattern.n, first = r * (size_t)job->k;
+    int finite = 1;
+    for (size_t c = 0; c < kw; c++) {
+        const double *h = HV + c * n;
+        for (size_t a = s->read_ptr[first + c]; a < s->read_ptr[first + c + 1]; a++) {
+            double v = h[s->read_row[a]];
+            t->values[s->read_entries[a]] = v;
+            finite &= v - v == 0;
+        }
+    }
+    return finite;
+}
+
 int dj_sparse_hessian(double *values, double *grad, double *y, const dj_hsparse *s,
                       const dj_fn *f, const double *x, const double *w, const dj_opts *opts,
                       dj_report *report)
@@ -196,41 +235,18 @@ int dj_sparse_hessian(double *values, double *grad, double *y, const dj_hsparse 
     }
     size_t n = f->n, colors = s->colors.count;
     int k = opts->chunk ? opts->chunk : dj__width_for(colors);
-    size_t K = (size_t)k, sweeps = (colors + K - 1) / K, sweep = 0;
+    size_t K = (size_t)k, sweeps = (colors + K - 1) / K;
     if (sweeps == 0)
         sweeps = 1; /* the gradient and y still come from one */
 
-    size_t extra;
-    if (!dj__mul_size(2 * K + 1, n, &extra))
-        return dj__hessian_end(&call, DJ_ERANGE);
     status = dj__hessian_record(&call, f, x);
-    double *work = status == DJ_OK ? dj__hessian_work(&call, k, extra, &sweep) : NULL;
-    if (status == DJ_OK && work == NULL)
-        status = DJ_ENOMEM;
     if (status != DJ_OK)
         return dj__hessian_end(&call, status);
-    double *V = work + sweep, *HV = V + K * n, *g = HV + K * n;
-    memset(V, 0, K * n * sizeof *V);
-    int finite = 1;
-    for (size_t r = 0; r < sweeps && status == DJ_OK; r++) {
-        size_t first = r * K, kw = colors > first ? colors - first : 0;
-        if (kw > K)
-            kw = K;
-        for (size_t c = 0; c < kw; c++)
-            for (size_t a = s->group_ptr[first + c]; a < s->group_ptr[first + c + 1]; a++)
-                V[c * n + s->group_vars[a]] = 1.0;
-        status = dj__graph_hvp_with(call.g, HV, r == 0 ? g : NULL, w, V, k, work);
-        for (size_t c = 0; c < kw; c++) {
-            for (size_t a = s->group_ptr[first + c]; a < s->group_ptr[first + c + 1]; a++)
-                V[c * n + s->group_vars[a]] = 0.0;
-            const double *h = HV + c * n;
-            for (size_t a = s->read_ptr[first + c]; a < s->read_ptr[first + c + 1]; a++) {
-                double v = h[s->read_row[a]];
-                values[s->read_entries[a]] = v;
-                finite &= v - v == 0;
-            }
-        }
-    }
+    sparse_target target = {s, values};
+    dj__hsweeps job = {sweeps, k, w, color_seed, color_store, &target};
+    int finite, threads = 1;
+    const double *g = NULL;
+    status = dj__hessian_sweeps(&call, &job, &g, &finite, &threads);
     if (status == DJ_OK) {
         if (grad != NULL)
             memcpy(grad, g, n * sizeof *g);
@@ -239,7 +255,7 @@ int dj_sparse_hessian(double *values, double *grad, double *y, const dj_hsparse 
         facts->mode = DJ_MODE_REVERSE;
         facts->chunk = k;
         facts->sweeps = sweeps;
-        facts->threads = 1;
+        facts->threads = threads;
         facts->colors = colors;
     }
     return dj__hessian_end(&call, status);

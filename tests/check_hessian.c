@@ -990,6 +990,87 @@ START_TEST(test_two_threads_match_one)
 }
 END_TEST
 
+/* The threads a run of `sweeps` sweeps reports for a request of t: the
+ * first sweep runs alone, the rest on at most t threads (fewer than two
+ * left: serially); a build without OpenMP runs serially. */
+static int threads_expected(int t, size_t sweeps, int got)
+{
+    size_t rest = sweeps - 1;
+    int want = rest < 2 ? 1 : (size_t)t < rest ? t : (int)rest;
+    return got == want || (got == 1 && dj_threads_max() == 1);
+}
+
+/* dj_hessian and dj_sparse_hessian on 2, 3 and 4 threads, and automatic,
+ * give bitwise what one thread gives, in every storage, with the threads
+ * they report. */
+START_TEST(test_threads_match_serial)
+{
+    static const int functions[] = {2, 5, 6, 7, 11}; /* brown, layer, arrowhead, tridiagonal, binaries */
+    for (size_t fi = 0; fi < sizeof functions / sizeof *functions; fi++) {
+        const hfn *t = &table[functions[fi]];
+        size_t n = t->fn.n, m = t->fn.m;
+        tl_rng rng;
+        tl_rng_seed(&rng, 1601u + (unsigned)fi);
+        double x[32], w[32], H1[32 * 32], Ht[32 * 32], g1[32], gt[32];
+        point(t, &rng, x, w);
+        static const dj_layout layouts[] = {DJ_ROW_MAJOR, DJ_PACKED_LOWER};
+        for (int li = 0; li < 2; li++)
+            for (int k = 1; k <= 2; k++) {
+                dj_workspace ws;
+                dj_workspace_init(&ws);
+                dj_opts o = {.chunk = k, .layout = layouts[li], .threads = 1, .ws = &ws};
+                dj_report r;
+                ck_assert_int_eq(dj_hessian(H1, g1, NULL, &t->fn, x, w, &o, &r), DJ_OK);
+                ck_assert_int_eq(r.threads, 1);
+                size_t cells = layouts[li] == DJ_PACKED_LOWER ? n * (n + 1) / 2 : n * n;
+                for (int threads = 0; threads <= 4; threads++) {
+                    if (threads == 1)
+                        continue;
+                    o.threads = threads;
+                    o.ws = threads % 2 ? &ws : NULL;
+                    memset(Ht, 0xff, sizeof Ht);
+                    ck_assert_int_eq(dj_hessian(Ht, gt, NULL, &t->fn, x, w, &o, &r), DJ_OK);
+                    ck_assert_msg(memcmp(H1, Ht, cells * sizeof *Ht) == 0,
+                                  "%s: H on %d threads (chunk %d, layout %d) differs", t->name,
+                                  threads, k, li);
+                    ck_assert(memcmp(g1, gt, n * sizeof *gt) == 0);
+                    if (threads > 1)
+                        ck_assert_msg(threads_expected(threads, r.sweeps, r.threads),
+                                      "%s: %d threads asked, %d reported for %zu sweeps",
+                                      t->name, threads, r.threads, r.sweeps);
+                    else
+                        ck_assert(r.threads >= 1);
+                }
+                dj_workspace_clear(&ws);
+            }
+        /* sparse: one direction per color */
+        dj_hsparse s;
+        dj_hsparse_init(&s);
+        ck_assert_int_eq(dj_hsparse_analyze(&s, &t->fn, x, NULL, NULL), DJ_OK);
+        double v1[32 * 32], vt[32 * 32];
+        dj_opts o = {.chunk = 1, .threads = 1};
+        dj_report r;
+        ck_assert_int_eq(dj_sparse_hessian(v1, g1, NULL, &s, &t->fn, x, m > 1 ? w : NULL, &o, &r),
+                         DJ_OK);
+        ck_assert_int_eq(r.threads, 1);
+        for (int threads = 0; threads <= 4; threads++) {
+            if (threads == 1)
+                continue;
+            o.threads = threads;
+            ck_assert_int_eq(
+                dj_sparse_hessian(vt, gt, NULL, &s, &t->fn, x, m > 1 ? w : NULL, &o, &r), DJ_OK);
+            ck_assert(memcmp(v1, vt, s.pattern.nnz * sizeof *vt) == 0);
+            ck_assert(memcmp(g1, gt, n * sizeof *gt) == 0);
+            if (threads > 1)
+                ck_assert_msg(threads_expected(threads, r.sweeps, r.threads),
+                              "%s sparse: %d threads asked, %d reported for %zu sweeps", t->name,
+                              threads, r.threads, r.sweeps);
+        }
+        dj_hsparse_clear(&s);
+    }
+}
+END_TEST
+
 static Suite *hessian_suite(void)
 {
     Suite *s = suite_create("hessian");
@@ -1020,6 +1101,7 @@ static Suite *hessian_suite(void)
     tcase_add_test(tc, test_every_allocation_failure);
     tcase_add_test(tc, test_workspace_makes_repeats_allocation_free);
     tcase_add_test(tc, test_two_threads_match_one);
+    tcase_add_test(tc, test_threads_match_serial);
     suite_add_tcase(s, tc);
     return s;
 }
