@@ -123,11 +123,15 @@ static void hvp_case(const char *name, const dj_fn *f, const double *x, int laye
         w[i] = 1.0;
     for (size_t j = 0; j < n; j++)
         v[j] = sin(1.0 + (double)j);
-    dj_workspace ws;
+    dj_workspace ws, ws_grad;
     dj_workspace_init(&ws);
+    dj_workspace_init(&ws_grad);
     job prim = {f, x, NULL, NULL, y, NULL, NULL, NULL, {0}};
     job hv = {f, x, v, w, y, Hv, g, NULL, {.ws = &ws, .threads = 1}};
-    job gr = hv;
+    /* the gradient on its own workspace: a graph the Hessian drivers used
+     * keeps values and second partials, which a first-order recording
+     * does not need */
+    job gr = {f, x, v, w, y, Hv, g, NULL, {.ws = &ws_grad, .threads = 1}};
     bench_stats r_hvp, r_grad, t_prim;
     fprintf(stderr, "  %s ...\n", name);
     bench_ratio(&r_hvp, &t_prim, NULL, &cfg, run_primal, &prim, run_hvp, &hv);
@@ -136,7 +140,8 @@ static void hvp_case(const char *name, const dj_fn *f, const double *x, int laye
     row(name, n, "hvp", &r_hvp, "ratio");
     row(name, n, "gradient", &r_grad, "ratio");
     /* the check: H·v from the dense Hessian */
-    if (dj_hessian(H, NULL, NULL, f, x, w, &hv.opts, NULL) != DJ_OK ||
+    dj_report rep_h;
+    if (dj_hessian(H, NULL, NULL, f, x, w, &hv.opts, &rep_h) != DJ_OK ||
         dj_hvp(Hv, g, y, f, x, v, w, &hv.opts) != DJ_OK)
         abort();
     double worst = 0;
@@ -155,10 +160,15 @@ static void hvp_case(const char *name, const dj_fn *f, const double *x, int laye
     double *slot = layers ? &hvp_layers_worst : &hvp_scalar_worst;
     if (r_hvp.median > *slot)
         *slot = r_hvp.median;
-    printf("%-26s %6zu %11.3g %9.2f %9.2f %9.1g\n", name, n, t_prim.median, r_hvp.median,
-           r_grad.median, worst);
+    /* what a node costs: the sweep's time over the nodes recorded, against
+     * the primal's time over the same count */
+    double nodes = (double)rep_h.graph_nodes, t_p = t_prim.median;
+    printf("%-29s %6zu %7.0f %10.3g %7.2f %8.2f %7.1f %7.1f %7.2f %8.1g\n", name, n, nodes, t_p,
+           r_hvp.median, r_grad.median, 1e9 * t_p * r_hvp.median / nodes,
+           1e9 * t_p * r_grad.median / nodes, 1e9 * t_p / nodes, worst);
     fflush(stdout);
     dj_workspace_clear(&ws);
+    dj_workspace_clear(&ws_grad);
     free(y), free(w), free(v), free(Hv), free(g), free(H);
 }
 
@@ -276,8 +286,10 @@ int main(int argc, char **argv)
     printf("machine: %s\n\n", report_machine(&rep));
 
     printf("1. Hessian-vector products (gradient and H·v: one recording, one sweep)\n");
-    printf("%-26s %6s %11s %9s %9s %9s\n", "function", "n", "primal (s)", "hvp", "gradient",
-           "vs H·v");
+    printf("%-29s %6s %7s %10s %7s %8s %7s %7s %7s %8s\n", "function", "n", "nodes",
+           "primal (s)", "hvp", "gradient", "ns/node", "", "", "vs H·v");
+    printf("%-29s %6s %7s %10s %7s %8s %7s %7s %7s %8s\n", "", "", "", "", "/primal", "/primal",
+           "hvp", "grad", "primal", "");
     size_t nt = args.quick ? 100 : 1000;
     dj_problem_instance trig, rosen, chain;
     if (dj_problem_create(&trig, dj_problem_find("trig"), nt) != DJ_OK ||
@@ -319,11 +331,15 @@ int main(int argc, char **argv)
     printf("  HVP / primal, worst on scalar code: %.2f (target: <= 10); on dense layers: %.2f "
            "(target: <= 5)\n",
            hvp_scalar_worst, hvp_layers_worst);
-    if (count > 1)
+    if (count > 1) {
+        int flat = sparse_hi[0] <= 2 * sparse_lo[0] && sparse_hi[1] <= 2 * sparse_lo[1];
         printf("  sparse Hessian / primal from n = 10^3 to 10^%zu: rosenbrock-sum %.2f to %.2f "
-               "(%.2fx), arrowhead %.2f to %.2f (%.2fx) (target: within 2x)\n",
+               "(%.2fx), arrowhead %.2f to %.2f (%.2fx)\n",
                count + 2, sparse_lo[0], sparse_hi[0], sparse_hi[0] / sparse_lo[0], sparse_lo[1],
                sparse_hi[1], sparse_hi[1] / sparse_lo[1]);
+        printf("  sparse cost flat in n within 2x (the issue's target): %s\n",
+               flat ? "yes" : "NO");
+    }
     printf("  Brown's dense Hessian: %.1fx faster than differences of gradients, which are off "
            "by up to %.1g\n",
            brown_speed, brown_fd_error);
