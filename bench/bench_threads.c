@@ -138,6 +138,7 @@ static int busy_main(void *arg)
     volatile double sink = 0;
     for (long i = 0; busy_run; i++)
         sink += 1e-9 * (double)i;
+    (void)sink;
     return 0;
 }
 
@@ -177,15 +178,15 @@ typedef struct nested_job {
     job jobs[NESTED_CALLS];
 } nested_job;
 
+#ifdef _OPENMP
 static void run_nested(void *arg)
 {
     nested_job *nj = arg;
-#ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1)
-#endif
     for (int i = 0; i < NESTED_CALLS; i++)
         run_jacobian(&nj->jobs[i]);
 }
+#endif
 
 static void scenario_nested(dj_problem_instance *p, const double *want)
 {

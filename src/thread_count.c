@@ -12,6 +12,7 @@
  * an OpenMP team. The facts are read only once work is long enough for
  * threads to be considered (passes.c), and the expensive ones are cached. */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT, syscall(SYS_gettid) */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,8 +310,8 @@ void dj__threads_note_worker(int num)
     if (num < 1 || num > WORKERS_KNOWN)
         return;
     long tid = (long)syscall(SYS_gettid);
-    if (__atomic_load_n(&worker_tid[num - 1], __ATOMIC_RELAXED) != tid)
-        __atomic_store_n(&worker_tid[num - 1], tid, __ATOMIC_RELAXED);
+    if (atomic_load_explicit(&worker_tid[num - 1], memory_order_relaxed) != tid)
+        atomic_store_explicit(&worker_tid[num - 1], tid, memory_order_relaxed);
 #else
     (void)num;
 #endif
@@ -321,7 +322,7 @@ static int own_workers_running(void)
 {
     int running = 0;
     for (int i = 0; i < WORKERS_KNOWN; i++) {
-        long tid = __atomic_load_n(&worker_tid[i], __ATOMIC_RELAXED);
+        long tid = atomic_load_explicit(&worker_tid[i], memory_order_relaxed);
         if (tid == 0)
             continue;
         char path[64], buf[256];
