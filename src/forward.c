@@ -93,6 +93,7 @@ int dj__forward_passes(const dj__passes *job, double *y, dj_workspace *ws, int t
     facts->chunk = job->k;
     facts->passes = status == DJ_OK ? job->count : 0;
     facts->threads = run.threads;
+    facts->threads_why = run.why;
     facts->colors = colors;
     return status;
 }

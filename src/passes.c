@@ -2,9 +2,12 @@
  * Jacobian, run on one thread or, with OpenMP, on several.
  *
  * The first pass always runs on the calling thread: it checks that f can
- * run at all, gives y, and its time tells whether threads would pay. Each
- * thread then owns one set of buffers, so no pass shares writable memory with
- * another and every value is computed by the same code as in a serial run. */
+ * run at all, gives y, and its time tells whether threads would pay (how
+ * many, thread_count.c decides). Each thread then owns one set of buffers, so no
+ * pass shares writable memory with another and every value is computed by
+ * the same code as in a serial run; the passes are handed out one at a
+ * time (schedule(dynamic, 1)), so a thread that loses its core to another
+ * process does fewer of them instead of holding the others up. */
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +17,7 @@
 
 #include "graph_internal.h"
 #include "passes.h"
+#include "thread_count.h"
 
 #ifdef _OPENMP
 #define DJ__OMP(directive) _Pragma(#directive)
@@ -26,13 +30,6 @@
 #else
 #define DJ__NOINLINE
 #endif
-
-/* Below this much remaining work (seconds) threads are not started. Waking a
- * second thread and joining it takes tens of microseconds on an idle
- * machine, but on a busy one a worker may wait a scheduler time slice
- * (milliseconds) to run: a 1 ms floor bounds what that can cost an
- * automatic choice. */
-#define PARALLEL_MIN_SECONDS 1e-3
 
 int dj_threads_max(void)
 {
@@ -59,34 +56,27 @@ static double now(void)
 #endif
 }
 
-#ifdef _OPENMP
-/* The runtime's queries, through volatile pointers: clang knows them to be
- * free of side effects and hoisted omp_in_parallel() to the entry of
- * dj__run_passes, which then started the OpenMP runtime (it allocates, and
- * ends the process when that fails) on every Jacobian, serial ones too. */
-static int (*volatile query_in_parallel)(void) = omp_in_parallel;
-static int (*volatile query_max_threads)(void) = omp_get_max_threads;
-#endif
-
 /* How many threads to run `remaining` tasks on, after a first one took
- * `first` seconds. */
-static int threads_for(int requested, size_t remaining, double first)
+ * `first` seconds; *why says why. The facts of the machine are read (and
+ * the OpenMP runtime touched) only past the cheap tests, so that a serial
+ * Jacobian of a small function pays for none of it. */
+static int threads_for(int requested, size_t remaining, double first, const dj_workspace *ws,
+                       int *why)
 {
+    dj__thread_facts f = {0};
 #ifdef _OPENMP
-    if (remaining < 2 || requested == 1)
-        return 1;
-    if (requested <= 0 && first * (double)remaining < PARALLEL_MIN_SECONDS)
-        return 1;
-    if (query_in_parallel())
-        return 1;
-    int t = requested > 1 ? requested : query_max_threads();
-    if ((size_t)t > remaining)
-        t = (int)remaining;
-    return t > 1 ? t : 1;
-#else
-    (void)requested, (void)remaining, (void)first;
-    return 1;
+    f.openmp = 1;
 #endif
+    double seconds = first * (double)remaining;
+    /* with blank facts first: its answers few, asked for one, no OpenMP and
+     * short are final */
+    int t = dj__threads_choose(&f, requested, remaining, seconds, 0, why);
+    if (requested == 1 || *why == DJ_THREADS_FEW || *why == DJ_THREADS_NO_OPENMP ||
+        *why == DJ_THREADS_SHORT)
+        return t;
+    dj__threads_facts(&f);
+    int slow = requested <= 0 && dj__threads_slow(ws, now());
+    return dj__threads_choose(&f, requested, remaining, seconds, slow, why);
 }
 
 /* A worker's entry and exit: its own event word and the caller's NaN-safe
@@ -122,6 +112,26 @@ static double *own_buffers(double *many, size_t per)
     (void)per;
     return many;
 #endif
+}
+
+/* A worker notes itself as the library's (thread_count.c does not count it as
+ * other work when it spins after the region). */
+static void note_worker(void)
+{
+#ifdef _OPENMP
+    int num = omp_get_thread_num();
+    if (num > 0)
+        dj__threads_note_worker(num);
+#endif
+}
+
+/* The self-check of an automatic threaded run that began at t0, against
+ * its serial estimate: the quicker of the timed passes, times the passes
+ * the threads ran. */
+static void self_check(dj_workspace *ws, double t0, double serial)
+{
+    double t1 = now();
+    dj__threads_verdict(ws, t1 - t0, serial, t1);
 }
 
 /* ---- forward passes --------------------------------------------------------- */
@@ -180,6 +190,7 @@ static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, s
     DJ__OMP(omp parallel num_threads(t) reduction(& : finite) reduction(| : events))
     {
         thread_state st = enter(nansafe);
+        note_worker();
         double *X = own_buffers(many, per);
         init_inputs(X, job->x, n, s);
         DJ__OMP(omp for schedule(dynamic, 1))
@@ -200,6 +211,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     size_t n = f->n, m = f->m, s = dj__stride(job->k), per, bytes, all;
     run->threads = 1;
     run->finite = 1;
+    run->why = DJ_THREADS_FEW;
     if (n + m < n || !dj__mul_size(n + m, s, &per) || !dj__bytes(per, sizeof(double), &bytes))
         return DJ_ERANGE;
     void *tmp = NULL;
@@ -229,17 +241,18 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     /* a first pass that was preempted looks slow: before starting threads
      * on its word, time a second one and go by the quicker */
     size_t next = 1;
-    if (threads <= 0 && threads_for(threads, job->count - 1, first) > 1) {
+    if (threads <= 0 && threads_for(threads, job->count - 1, first, ws, &run->why) > 1) {
         t0 = now();
         if (one_pass(job, buf, buf + n * s, next++, 0) == -1)
             run->finite = 0;
         double second = now() - t0;
         first = second < first ? second : first;
     }
-    int t = threads_for(threads, job->count - next, first);
+    int t = threads_for(threads, job->count - next, first, ws, &run->why);
     double *many = NULL;
-    if (t > 1 && dj__bytes(bytes, (size_t)t, &all))
-        many = dj__workspace_reserve_passes(ws, all, &tmp);
+    if (t > 1 && (!dj__bytes(bytes, (size_t)t, &all) ||
+                  (many = dj__workspace_reserve_passes(ws, all, &tmp)) == NULL))
+        run->why = DJ_THREADS_NO_MEMORY;
     if (many == NULL) {
         /* serial, also when the threads' buffers could not be had */
         for (size_t p = next; p < job->count; p++)
@@ -248,7 +261,10 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
         goto done;
     }
     run->threads = t;
+    t0 = now();
     run->finite &= passes_on_threads(job, many, per, t, next);
+    if (run->why == DJ_THREADS_FREE_CPUS)
+        self_check(ws, t0, first * (double)(job->count - next));
 done:
     dj__free(tmp);
     return status;
@@ -268,6 +284,7 @@ static DJ__NOINLINE void sweeps_on_threads(const dj__sweeps *job, double *many, 
     DJ__OMP(omp parallel num_threads(t) reduction(| : events))
     {
         thread_state st = enter(nansafe);
+        note_worker();
         double *W = own_buffers(many, per);
         memset(W + work, 0, K * m * sizeof *W);
         DJ__OMP(omp for schedule(dynamic, 1))
@@ -285,6 +302,7 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
     size_t m = g->noutputs, n = g->ninputs, K = (size_t)job->k, work, seeds, per, bytes, all;
     run->threads = 1;
     run->finite = 1;
+    run->why = DJ_THREADS_FEW;
     int status = dj__graph_sweep_doubles(g, job->k, &work);
     if (status != DJ_OK)
         return status;
@@ -307,23 +325,28 @@ int dj__run_sweeps(const dj__sweeps *job, dj_workspace *ws, int threads, dj__run
         goto done;
 
     size_t next = 1; /* as for passes: a second opinion before threads */
-    if (threads <= 0 && threads_for(threads, job->count - 1, first) > 1) {
+    if (threads <= 0 && threads_for(threads, job->count - 1, first, ws, &run->why) > 1) {
         t0 = now();
         status = dj__sweep_once(job, buf, work, next++);
         double second = now() - t0;
         first = second < first ? second : first;
     }
-    int t = threads_for(threads, job->count - next, first);
+    int t = threads_for(threads, job->count - next, first, ws, &run->why);
     double *many = NULL;
-    if (t > 1 && status == DJ_OK && dj__bytes(bytes, (size_t)t, &all))
-        many = dj__workspace_reserve_passes(ws, all, &tmp);
+    if (t > 1 && status == DJ_OK &&
+        (!dj__bytes(bytes, (size_t)t, &all) ||
+         (many = dj__workspace_reserve_passes(ws, all, &tmp)) == NULL))
+        run->why = DJ_THREADS_NO_MEMORY;
     if (many == NULL) {
         for (size_t r = next; status == DJ_OK && r < job->count; r++)
             status = dj__sweep_once(job, buf, work, r);
         goto done;
     }
     run->threads = t;
+    t0 = now();
     sweeps_on_threads(job, many, per, work, t, next);
+    if (run->why == DJ_THREADS_FREE_CPUS)
+        self_check(ws, t0, first * (double)(job->count - next));
 done:
     dj__free(tmp);
     return status;

@@ -10,6 +10,7 @@
 typedef struct dj__run {
     int threads; /* threads that ran passes or sweeps */
     int finite;  /* 0 when a stored value was NaN or Inf */
+    int why;     /* why that many threads: a dj_threads_why */
 } dj__run;
 
 /* count forward passes of f at x with k-wide multi-duals. */

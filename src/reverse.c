@@ -234,7 +234,7 @@ int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double 
     if (rec.g == NULL)
         return status; /* nothing recorded, nothing to report */
     job->g = rec.g;
-    dj__run run = {1, 1};
+    dj__run run = {1, 1, DJ_THREADS_FEW};
     if (status == DJ_OK)
         status = dj__run_sweeps(job, ws, threads, &run);
     if (status == DJ_OK) {
@@ -247,6 +247,7 @@ int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double 
     facts->sweeps = status == DJ_OK ? job->count : 0;
     facts->graph_nodes = dj_graph_size(rec.g);
     facts->threads = run.threads;
+    facts->threads_why = run.why;
     facts->colors = colors;
     record_end(&rec);
     return status;

@@ -11,6 +11,8 @@ void dj_workspace_init(dj_workspace *ws)
     ws->graph = NULL;
     ws->pass_buf = NULL;
     ws->pass_size = 0;
+    ws->threads_slow = 0;
+    ws->threads_retry = 0.0;
 }
 
 void dj_workspace_clear(dj_workspace *ws)
@@ -23,6 +25,8 @@ void dj_workspace_clear(dj_workspace *ws)
     dj__free(ws->pass_buf);
     ws->pass_buf = NULL;
     ws->pass_size = 0;
+    ws->threads_slow = 0;
+    ws->threads_retry = 0.0;
     if (ws->graph != NULL) {
         dj_graph_clear(ws->graph);
         dj__free(ws->graph);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The benchmark's smoke run: bench_modes, bench_sparse and bench_hessian --quick must run, write their files,
+# The benchmark's smoke run: bench_modes, bench_sparse, bench_hessian and bench_threads --quick must run, write their files,
 # and find every Jacobian it timed in agreement (it exits 1 otherwise);
 # bench_parse, at a small size, only has to compile its texts. No
 # speed is asserted: timings on a shared machine prove nothing. Run by
@@ -35,7 +35,15 @@ OPENBLAS_NUM_THREADS=1 ./bench/bench_hessian --quick --out "$tmp" >"$tmp/hessian
     exit 1
 }
 grep -q 'sparse hessian' "$tmp/hessian.csv" || { echo "hessian.csv lacks the sparse rows"; exit 1; }
+OPENBLAS_NUM_THREADS=1 ./bench/bench_threads --quick --out "$tmp" >"$tmp/threads.txt" 2>"$tmp/err.txt" || {
+    cat "$tmp/threads.txt" "$tmp/err.txt"
+    exit 1
+}
+for measure in 'idle: speedup on 2 threads' 'held core: serial / automatic' \
+    "user's OpenMP loop: threads=1 / automatic" '4 processes: threads=1 / automatic'; do
+    grep -q "$measure" "$tmp/threads.csv" || { echo "threads.csv lacks '$measure'"; exit 1; }
+done
 ./bench/bench_parse 25000 >"$tmp/parse.txt" 2>&1 || { cat "$tmp/parse.txt"; exit 1; }
 grep -q '^definitions  *25000 ' "$tmp/parse.txt" || { cat "$tmp/parse.txt"; exit 1; }
-echo "bench_modes, bench_sparse and bench_hessian --quick: ran, wrote their files, every derivative agreed;"
+echo "bench_modes, bench_sparse, bench_hessian and bench_threads --quick: ran, wrote their files, every derivative agreed;"
 echo "bench_parse compiled 25000 names of each family"

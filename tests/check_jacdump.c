@@ -764,7 +764,7 @@ START_TEST(test_help_and_version)
                              "--list", "--at", "--at-file", "--mode", "--chunk", "--check",
                              "--nansafe", "--det", "--logdet", "--sparsity", "--stats",
                              "--format", "--precision", "--transpose", "--output", "--version",
-                             "--hessian", "--weights"};
+                             "--hessian", "--weights", "--threads"};
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
         ck_assert_msg(strstr(r.out, options[i]) != NULL, "--help lacks %s", options[i]);
     result_free(&r);
@@ -776,6 +776,51 @@ START_TEST(test_help_and_version)
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.err, "jacdump: stats: mode reverse, chunk 1, passes 0, sweeps 1") != NULL,
                   "%s", r.err);
+    ck_assert_msg(strstr(r.err, "threads 1 (fewer than two passes or sweeps)") != NULL, "%s",
+                  r.err);
+    result_free(&r);
+}
+END_TEST
+
+/* --threads N and --stats: the threads used and why, for the environments
+ * that decide (a build without OpenMP says so instead). */
+static void assert_threads_stats(const char *env_var, const char *threads, const char *want)
+{
+    const char *argv[] = {jacdump, "--fn", "brown", "--n", "300", "--mode", "fwd", "--stats",
+                          threads ? "--threads" : NULL, threads, NULL};
+    char var[64];
+    snprintf(var, sizeof var, "%s", env_var ? env_var : "");
+    char *env[] = {var, NULL};
+    result r = run_argv(jacdump, argv, NULL, env_var ? env : NULL);
+    ck_assert_int_eq(r.status, 0);
+    int no_openmp = strstr(r.err, "threads 1 (built without OpenMP)") != NULL;
+    ck_assert_msg(no_openmp || strstr(r.err, want) != NULL, "want '%s' in: %s", want, r.err);
+    result_free(&r);
+}
+
+START_TEST(test_threads_option_and_stats)
+{
+    assert_threads_stats(NULL, "2", "threads 2 (as asked)");
+    assert_threads_stats(NULL, "1", "threads 1 (as asked)");
+    assert_threads_stats("OMP_NUM_THREADS=1", NULL, "threads 1 (one usable CPU)");
+    assert_threads_stats("OMPI_COMM_WORLD_LOCAL_SIZE=4", NULL,
+                         "threads 1 (one of several MPI ranks on this node)");
+    assert_threads_stats("MPI_LOCALNRANKS=2", "2", "threads 2 (as asked)");
+    result r = run("--fn", "brown", "--threads", "two");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "jacdump: error: --threads: 'two' is not a number of threads from 0 "
+                            "to 4096\n");
+    result_free(&r);
+    r = run("--fn", "brown", "--threads", "-1");
+    ck_assert_int_eq(r.status, 2);
+    result_free(&r);
+    r = run("--fn", "brown", "--mode", "fd", "--threads", "2");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.err, "jacdump: error: --threads is for the modes fwd, rev and auto; "
+                            "--mode fd is serial\n");
+    result_free(&r);
+    r = run("--fn", "brown", "--threads", "2", "--threads", "1");
+    ck_assert_int_eq(r.status, 2);
     result_free(&r);
 }
 END_TEST
@@ -1013,6 +1058,7 @@ static Suite *jacdump_suite(void)
     tcase_add_test(tc, test_json_parses);
     tcase_add_test(tc, test_npy_bytes);
     tcase_add_test(tc, test_help_and_version);
+    tcase_add_test(tc, test_threads_option_and_stats);
     tcase_add_test(tc, test_address_space_limit);
     suite_add_tcase(s, tc);
     tc = tcase_create("errors");

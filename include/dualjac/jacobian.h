@@ -59,6 +59,10 @@ typedef struct dj_workspace {
     void *pass_buf;  /* the passes' or sweeps' buffers, one set per thread */
     size_t pass_size; /* its size in bytes */
     int busy;        /* nonzero while a call uses it; set and cleared atomically */
+    int threads_slow;     /* the self-check: automatic threaded runs in a row that
+                             were slower than their serial estimate */
+    double threads_retry; /* until then (seconds, the library's clock) automatic
+                             threads stay serial with this workspace */
 } dj_workspace;
 
 /* Starts an empty workspace (no allocation). A null ws is ignored. */
@@ -74,14 +78,26 @@ DJ_API void dj_workspace_clear(dj_workspace *ws);
  * Threads: the passes (forward) and sweeps (reverse) of one Jacobian are
  * independent, and a build with OpenMP (the default where the compiler has
  * it, see dj_threads_max) runs them on several threads, each with its own
- * buffers. The values are bitwise those of one thread. With threads = 0 the
- * driver times its first pass and goes parallel only when the rest would
- * take long enough to repay starting threads (about 1 ms; a second pass is
- * timed before threads start, and the quicker counts, so one preempted pass
- * does not start them); threads = 1 is
- * serial; threads = t > 1 uses at most t. Threads call f's instantiations
- * (and custom primitives) at the same time: they must not write shared
- * state. Under an enclosing OpenMP parallel region a driver runs serially. */
+ * buffers, handing out one pass at a time (a thread that loses its core
+ * does fewer). The values are bitwise those of one thread. threads = 1 is
+ * serial; threads = t > 1 uses at most t (one per pass). With threads = 0
+ * (automatic) the driver times its first pass (and a second before starting
+ * threads, the quicker counts) and stays serial when the rest would take
+ * less than about 1 ms, when it is called inside an active OpenMP parallel
+ * region, when the process is one of several MPI ranks on the node (the
+ * launchers' variables OMPI_COMM_WORLD_LOCAL_SIZE, MPI_LOCALNRANKS,
+ * PMI_LOCAL_SIZE, PMIX_LOCAL_SIZE, MV2_COMM_WORLD_LOCAL_SIZE,
+ * SLURM_NTASKS_PER_NODE...), or when only one CPU is free; otherwise it
+ * starts one thread per free CPU: the CPUs the process may use (affinity
+ * mask, cgroup CPU quota, OMP_NUM_THREADS, OMP_THREAD_LIMIT) less those that
+ * other runnable threads occupy now. With a workspace the driver checks
+ * itself: an automatic threaded run slower than its serial estimate makes
+ * the automatic runs with that workspace serial for a while (1 s, doubling
+ * at each further slow run up to 64 s; a fast one resets it). The report
+ * says how many threads ran and why (dj_threads_why). Threads call f's
+ * instantiations (and custom primitives) at the same time: they must not
+ * write shared state. Under an enclosing OpenMP parallel region a driver
+ * runs serially, whatever opts->threads says. */
 typedef struct dj_opts {
     dj_mode mode;
     int chunk;          /* 0 = automatic, else 1, 2, 4, 8 or 16 */
@@ -105,7 +121,31 @@ typedef struct dj_report {
     size_t colors;      /* color groups seeded (sparse drivers), else 0 */
     const char *unsupported; /* DJ_ENOTSUP from a Hessian driver: the custom
                                 primitive without a second-order rule */
+    int threads_why;    /* why that many threads: a dj_threads_why */
 } dj_report;
+
+/* Why a driver ran on the threads it did (dj_report.threads_why). */
+typedef enum dj_threads_why {
+    DJ_THREADS_FEW = 0,   /* serial: fewer than two passes or sweeps to share
+                             (and drivers that do not thread) */
+    DJ_THREADS_ASKED,     /* opts->threads > 0: as asked, at most one per pass */
+    DJ_THREADS_NO_OPENMP, /* serial: the library was built without OpenMP */
+    DJ_THREADS_SHORT,     /* serial: the work left would take under about 1 ms */
+    DJ_THREADS_NESTED,    /* serial: called inside an active OpenMP parallel region */
+    DJ_THREADS_MPI,       /* serial: one of several MPI ranks on this node */
+    DJ_THREADS_ONE_CPU,   /* serial: the process may use one CPU (affinity,
+                             cgroup quota, OMP_NUM_THREADS, OMP_THREAD_LIMIT) */
+    DJ_THREADS_LOADED,    /* serial: other work keeps all but one usable CPU busy */
+    DJ_THREADS_SELF_CHECK, /* serial: threads were slower than serial with this
+                              workspace a moment ago */
+    DJ_THREADS_FREE_CPUS, /* automatic: one thread per free usable CPU */
+    DJ_THREADS_NO_MEMORY, /* serial: the threads' buffers could not be allocated */
+    DJ_THREADS_WHY_COUNT_
+} dj_threads_why;
+
+/* A short phrase for why (a dj_threads_why), e.g. "other work keeps the
+ * CPUs busy"; "unknown" for other values. */
+DJ_API const char *dj_threads_why_name(int why);
 
 /* The widths of the multi-dual family, for DJ_ECHUNK checks. */
 #define DJ_CHUNK_MAX 16
@@ -113,6 +153,12 @@ typedef struct dj_report {
 /* The most threads a driver would use here: OpenMP's limit (omp_get_max_threads,
  * set by OMP_NUM_THREADS), or 1 in a build without OpenMP. */
 DJ_API int dj_threads_max(void);
+
+/* The threads an automatic driver (threads = 0) would start now for long
+ * work of many passes, before any workspace's self-check, and why (a
+ * dj_threads_why, when why is not NULL). Reads the machine's load: a few
+ * microseconds, cached for 20 ms. */
+DJ_API int dj_threads_auto(int *why);
 
 /* Returns nonzero when k is a chunk width the library has (1, 2, 4, 8, 16). */
 DJ_API int dj_chunk_valid(int k);

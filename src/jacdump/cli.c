@@ -35,6 +35,7 @@ typedef struct options {
     const char *mode, *format, *output, *weights;
     size_t n;
     int chunk, precision, transpose, check, det, logdet, sparsity, stats, nansafe, hessian;
+    int threads; /* --threads: 0 automatic */
     unsigned given; /* the OPT_ and short options seen, as bits (given_bit) */
 } options;
 
@@ -176,7 +177,9 @@ static void usage(FILE *out)
         "                      with central differences of the gradient\n"
         "      --weights W     with --hessian: the Hessian of w1*f1 + ... + wm*fm\n"
         "      --sparsity      the nonzero pattern as a picture, with the coloring\n"
-        "      --stats         passes, sweeps, graph size and time, on stderr\n"
+        "      --threads N     threads for the passes and sweeps: 0 automatic (default),\n"
+        "                      1 serial, N at most N\n"
+        "      --stats         passes, sweeps, graph size, threads and why, time, on stderr\n"
         "How to print it:\n"
         "      --format FMT    text (default), csv, json, mm (Matrix Market, sparse), npy\n"
         "      --precision P   significant digits\n"
@@ -196,7 +199,7 @@ static void usage(FILE *out)
 enum {
     OPT_FN = 256, OPT_N, OPT_LIB, OPT_SYM, OPT_LIST, OPT_VARS, OPT_AT, OPT_AT_FILE, OPT_MODE,
     OPT_CHUNK, OPT_CHECK, OPT_NANSAFE, OPT_DET, OPT_LOGDET, OPT_SPARSITY, OPT_STATS,
-    OPT_FORMAT, OPT_PRECISION, OPT_TRANSPOSE, OPT_VERSION, OPT_HESSIAN, OPT_WEIGHTS
+    OPT_FORMAT, OPT_PRECISION, OPT_TRANSPOSE, OPT_VERSION, OPT_HESSIAN, OPT_WEIGHTS, OPT_THREADS
 };
 
 /* A whole-string non-negative integer. */
@@ -605,16 +608,18 @@ static int jacobian(session *s, double *J, const char *mode, dj_report *rep, dou
                              : strcmp(mode, "rev") == 0 ? DJ_MODE_REVERSE
                                                         : DJ_MODE_AUTO,
                      .chunk = s->o.chunk,
-                     .nansafe = s->o.nansafe};
+                     .nansafe = s->o.nansafe,
+                     .threads = s->o.threads};
         st = dj_jacobian(J, s->f, &s->fn, s->x, &o, rep);
     }
     *seconds = seconds_now() - t0;
     if (s->o.stats && st == DJ_OK)
         fprintf(stderr,
                 "jacdump: stats: mode %s, chunk %d, passes %zu, sweeps %zu, graph nodes %zu, "
-                "time %.3g s\n",
+                "threads %d (%s), time %.3g s\n",
                 strcmp(mode, "fd") == 0 ? "finite differences" : mode_name(rep->mode), rep->chunk,
-                rep->passes, rep->sweeps, rep->graph_nodes, *seconds);
+                rep->passes, rep->sweeps, rep->graph_nodes, rep->threads,
+                dj_threads_why_name(rep->threads_why), *seconds);
     return st;
 }
 
@@ -631,7 +636,8 @@ static int sparse_jacobian(session *s, dj_report *rep, double *seconds)
                              : strcmp(s->o.mode, "rev") == 0 ? DJ_MODE_REVERSE
                                                              : DJ_MODE_AUTO,
                      .chunk = s->o.chunk,
-                     .nansafe = s->o.nansafe};
+                     .nansafe = s->o.nansafe,
+                     .threads = s->o.threads};
         st = dj_sparse_jacobian(s->values, s->f, &s->sp, &s->fn, s->x, &o, rep);
     }
     *seconds = seconds_now() - t0;
@@ -639,10 +645,11 @@ static int sparse_jacobian(session *s, dj_report *rep, double *seconds)
         fprintf(stderr,
                 "jacdump: stats: sparse, mode %s, %zu nonzeros, %zu column colors (lower bound "
                 "%zu), %zu row colors (lower bound %zu), chunk %d, passes %zu, sweeps %zu, "
-                "threads %d, time %.3g s\n",
+                "threads %d (%s), time %.3g s\n",
                 mode_name(rep->mode), s->sp.pattern.nnz, s->sp.columns.count,
                 s->sp.columns.lower_bound, s->sp.rows.count, s->sp.rows.lower_bound, rep->chunk,
-                rep->passes, rep->sweeps, rep->threads, *seconds);
+                rep->passes, rep->sweeps, rep->threads, dj_threads_why_name(rep->threads_why),
+                *seconds);
     return st;
 }
 
@@ -828,7 +835,7 @@ static int hessian_compute(session *s, int sparse, const char *mode, dj_report *
                            double *seconds)
 {
     double t0 = seconds_now();
-    dj_opts o = {.chunk = s->o.chunk, .nansafe = s->o.nansafe};
+    dj_opts o = {.chunk = s->o.chunk, .nansafe = s->o.nansafe, .threads = s->o.threads};
     int st;
     memset(rep, 0, sizeof *rep);
     if (strcmp(mode, "fd") == 0) {
@@ -921,6 +928,7 @@ static unsigned given_bit(int c)
     case OPT_FORMAT: return 1u << 12;
     case OPT_PRECISION: return 1u << 13;
     case OPT_WEIGHTS: return 1u << 14;
+    case OPT_THREADS: return 1u << 15;
     default: return 0;
     }
 }
@@ -942,6 +950,7 @@ static const char *option_name(int c)
     case OPT_CHUNK: return "--chunk";
     case OPT_FORMAT: return "--format";
     case OPT_WEIGHTS: return "--weights";
+    case OPT_THREADS: return "--threads";
     default: return "--precision";
     }
 }
@@ -954,6 +963,8 @@ static int check_combinations(const options *o)
         return error("--chunk is for the modes fwd, rev and auto; --mode fd takes none");
     if (fd && o->nansafe)
         return error("--nansafe is for the modes fwd, rev and auto; --mode fd takes none");
+    if (fd && (o->given & given_bit(OPT_THREADS)))
+        return error("--threads is for the modes fwd, rev and auto; --mode fd is serial");
     if (o->check && (o->given & given_bit(OPT_MODE)))
         return error("--check computes every mode; give no --mode with it");
     if (det && (strcmp(o->format, "mm") == 0 || strcmp(o->format, "npy") == 0))
@@ -999,6 +1010,7 @@ static int parse_options(options *o, int argc, char **argv, int *done)
         {"version", no_argument, NULL, OPT_VERSION},
         {"hessian", no_argument, NULL, OPT_HESSIAN},
         {"weights", required_argument, NULL, OPT_WEIGHTS},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {NULL, 0, NULL, 0},
     };
     *done = 0;
@@ -1062,6 +1074,11 @@ static int parse_options(options *o, int argc, char **argv, int *done)
         case OPT_TRANSPOSE: o->transpose = 1; break;
         case OPT_HESSIAN: o->hessian = 1; break;
         case OPT_WEIGHTS: o->weights = optarg; break;
+        case OPT_THREADS:
+            if (parse_size(optarg, &v) != 0 || v > 4096)
+                return error("--threads: '%s' is not a number of threads from 0 to 4096", optarg);
+            o->threads = (int)v;
+            break;
         case 'h': usage(stdout); *done = 1; return stdout_written();
         case OPT_VERSION:
             printf("jacdump (dualjac) %s\n", dj_version());
