@@ -10,7 +10,8 @@
  * inputs, and the graph is reset every step, so training allocates nothing
  * after the first epoch. Once, the same gradient is checked against forward
  * mode (the loss written as a dj_fn of the 65 parameters). Exits 1 if the
- * final loss is not below 2e-3 or the gradients disagree.
+ * final loss is not below 2e-3 or the gradients disagree. The loss is a
+ * template, network.dj.h: compile with -I and this folder.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,27 +35,10 @@ static double uniform(unsigned long long *s, double lo, double hi)
     return lo + (hi - lo) * (double)(z >> 11) * 0x1.0p-53;
 }
 
-/* The loss as a function of the parameters, written once: the forward-mode
- * check instantiates it for dual numbers. Parameters: W1 (HID×IN), b1, w2,
- * b2. */
-#define LOSS(T, y, p, n, m, ctx)                                               \
-    {                                                                          \
-        const data *d = ctx;                                                   \
-        T total = dj_const(T, 0);                                              \
-        for (int s = 0; s < SAMPLES; s++) {                                    \
-            T out = p[P - 1];                                                  \
-            for (int i = 0; i < HID; i++) {                                    \
-                T a = p[HID * IN + i];                                         \
-                for (int j = 0; j < IN; j++)                                   \
-                    a = dj_add(a, dj_mul(p[i * IN + j], d->x[s][j]));          \
-                out = dj_add(out, dj_mul(p[HID * IN + HID + i], dj_tanh(a)));  \
-            }                                                                  \
-            T r = dj_sub(out, d->t[s]);                                        \
-            total = dj_add(total, dj_mul(r, r));                               \
-        }                                                                      \
-        y[0] = dj_mul(total, 0.5 / SAMPLES);                                   \
-    }
-DJ_FN_INSTANTIATE(loss, LOSS);
+/* The loss as a function of the parameters, written once over T as
+ * ordinary C (network.dj.h), instantiated for every scalar type. */
+#define DJ_TEMPLATE "network.dj.h"
+#include <dualjac/instantiate.h>
 
 /* One step's loss and gradient: the network recorded with dense-layer nodes
  * and swept back once. */
