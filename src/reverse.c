@@ -63,6 +63,10 @@ static int record_begin(recording *rec, const dj_fn *f, const double *x, dj_work
     if (!record_bytes(f, &bytes))
         return DJ_ERANGE;
     dj_graph *g = graph_for(ws, &rec->tmp);
+    /* a Hessian driver left the workspace's graph keeping values and second
+     * partials, which a first-order sweep would record for nothing */
+    if (g != NULL && g->keep_values)
+        (void)dj_graph_keep_values(g, 0);
     dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &rec->buf) : NULL;
     if (vars == NULL)
         return DJ_ENOMEM;

@@ -952,6 +952,33 @@ START_TEST(test_workspace_makes_repeats_allocation_free)
 }
 END_TEST
 
+/* A first-order driver after a Hessian on the same workspace records first
+ * order only (it went on keeping values and second partials, 4 times the
+ * bytes a node), and its gradient equals the one without a workspace. */
+START_TEST(test_workspace_returns_to_first_order)
+{
+    const hfn *t = &table[0];
+    size_t n = t->fn.n;
+    double x[32], H[32 * 32], g0[32], g1[32];
+    for (size_t j = 0; j < n; j++)
+        x[j] = 0.3 + 0.1 * (double)j;
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    dj_opts o = {.ws = &ws};
+    ck_assert_int_eq(dj_hessian(H, NULL, NULL, &t->fn, x, NULL, &o, NULL), DJ_OK);
+    ck_assert(ws.graph != NULL && ws.graph->keep_values);
+    ck_assert_int_eq(dj_gradient(g1, NULL, &t->fn, x, &o), DJ_OK);
+    ck_assert(!ws.graph->keep_values && !ws.graph->has_values);
+    ck_assert_int_eq(dj_gradient(g0, NULL, &t->fn, x, NULL), DJ_OK);
+    ck_assert(memcmp(g0, g1, n * sizeof *g0) == 0);
+    /* and the Hessian after it is the same again */
+    double H2[32 * 32];
+    ck_assert_int_eq(dj_hessian(H2, NULL, NULL, &t->fn, x, NULL, &o, NULL), DJ_OK);
+    ck_assert(memcmp(H, H2, n * n * sizeof *H) == 0);
+    dj_workspace_clear(&ws);
+}
+END_TEST
+
 /* ---- threads ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -1100,6 +1127,7 @@ static Suite *hessian_suite(void)
     tcase_add_test(tc, test_limits_get_a_status);
     tcase_add_test(tc, test_every_allocation_failure);
     tcase_add_test(tc, test_workspace_makes_repeats_allocation_free);
+    tcase_add_test(tc, test_workspace_returns_to_first_order);
     tcase_add_test(tc, test_two_threads_match_one);
     tcase_add_test(tc, test_threads_match_serial);
     suite_add_tcase(s, tc);

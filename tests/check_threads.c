@@ -705,14 +705,14 @@ typedef struct gate_call {
     int status;
 } gate_call;
 
-static int gate_jacobian(void *arg)
+static void *gate_jacobian(void *arg)
 {
     gate_call *c = arg;
     dj_fn f = DJ_FN_INIT(gate_fn, 2, 2, NULL);
     double x[2] = {1, 2};
     dj_opts o = {.mode = c->mode, .ws = c->ws, .threads = 1};
     c->status = dj_jacobian(c->J, NULL, &f, x, &o, NULL);
-    return 0;
+    return NULL;
 }
 
 /* While one call holds a workspace, every driver given it from another
@@ -725,8 +725,8 @@ START_TEST(test_workspace_busy_is_refused)
         dj_workspace_init(&ws);
         gate_call holder = {.ws = &ws, .mode = (dj_mode)mode};
         gate_calls = gate_inside = gate_open = 0;
-        thrd_t th;
-        ck_assert_int_eq(thrd_create(&th, gate_jacobian, &holder), thrd_success);
+        pthread_t th;
+        ck_assert_int_eq(pthread_create(&th, NULL, gate_jacobian, &holder), 0);
         while (!gate_inside)
             thrd_yield();
         dj_workspace before = ws;
@@ -755,7 +755,7 @@ START_TEST(test_workspace_busy_is_refused)
         dj_hsparse_clear(&hs);
         ck_assert(memcmp(&before, &ws, sizeof ws) == 0);
         gate_open = 1;
-        ck_assert_int_eq(thrd_join(th, NULL), thrd_success);
+        ck_assert_int_eq(pthread_join(th, NULL), 0);
         ck_assert_int_eq(holder.status, DJ_OK);
         ck_assert(holder.J[0] == 3 && holder.J[1] == 0 && holder.J[2] == 0 && holder.J[3] == 3);
         ck_assert_int_eq(ws.busy, 0);
@@ -777,7 +777,7 @@ typedef struct shared_call {
     int threads, wrong, ok, busy;
 } shared_call;
 
-static int shared_main(void *arg)
+static void *shared_main(void *arg)
 {
     shared_call *c = arg;
     const known_fn *k = &known[0];
@@ -798,7 +798,7 @@ static int shared_main(void *arg)
         }
     }
     free(J);
-    return 0;
+    return NULL;
 }
 
 START_TEST(test_workspace_shared_by_threads)
@@ -815,14 +815,14 @@ START_TEST(test_workspace_shared_by_threads)
         dj_workspace ws;
         dj_workspace_init(&ws);
         shared_call c[4];
-        thrd_t th[4];
+        pthread_t th[4];
         for (int t = 0; t < 4; t++) {
             c[t] = (shared_call){&ws, x, want, threads, 0, 0, 0};
-            ck_assert_int_eq(thrd_create(&th[t], shared_main, &c[t]), thrd_success);
+            ck_assert_int_eq(pthread_create(&th[t], NULL, shared_main, &c[t]), 0);
         }
         int ok = 0;
         for (int t = 0; t < 4; t++) {
-            ck_assert_int_eq(thrd_join(th[t], NULL), thrd_success);
+            ck_assert_int_eq(pthread_join(th[t], NULL), 0);
             ck_assert_msg(c[t].wrong == 0, "thread %d: %d wrong Jacobians (threads = %d)", t,
                           c[t].wrong, threads);
             ok += c[t].ok;

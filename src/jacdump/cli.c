@@ -377,7 +377,7 @@ static size_t machine_memory(void)
  * system refuses is refused before anything is built. */
 static int memory_for(session *s, size_t n, size_t m, size_t rows, int sparse)
 {
-    size_t vectors = n + n + m, bytes, cells;
+    size_t vectors = n + n + m, bytes, cells = 0;
     if (vectors < n || vectors > SIZE_MAX / sizeof(double))
         return 0;
     bytes = vectors * sizeof(double);
