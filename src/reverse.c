@@ -65,8 +65,9 @@ static int record_begin(recording *rec, const dj_fn *f, const double *x, dj_work
     dj_graph *g = graph_for(ws, &rec->tmp);
     /* a Hessian driver left the workspace's graph keeping values and second
      * partials, which a first-order sweep would record for nothing */
-    if (g != NULL && g->keep_values)
-        (void)dj_graph_keep_values(g, 0);
+    int status;
+    if (g != NULL && g->keep_values && (status = dj_graph_keep_values(g, 0)) != DJ_OK)
+        return status;
     dj_var *vars = g ? dj__workspace_reserve(ws, bytes, &rec->buf) : NULL;
     if (vars == NULL)
         return DJ_ENOMEM;
