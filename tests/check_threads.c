@@ -221,7 +221,10 @@ START_TEST(test_auto_threads_ignore_one_slow_pass)
 {
     dj__thread_facts idle = idle_machine(2);
     dj__threads_override(&idle);
-    ck_assert_int_eq(auto_threads(1, 0), 1);
+    /* under valgrind (.ci/hardening says so) the quick passes are not quick:
+     * only the slow ones' choice is asserted there */
+    if (getenv("DJ_TEST_UNDER_VALGRIND") == NULL)
+        ck_assert_int_eq(auto_threads(1, 0), 1);
     ck_assert_int_eq(auto_threads(0, 1000000L), idle.openmp ? 2 : 1);
     dj__threads_override(NULL);
 }
