@@ -222,6 +222,7 @@ static void hessian_on_threads(const dj_graph *g, const dj__hsweeps *job, double
         double *buf = many + (size_t)omp_get_thread_num() * per;
 #else
         double *buf = many;
+        (void)per;
 #endif
         memset(buf + sweep, 0, K * n * sizeof *buf);
         DJ__OMP(omp for schedule(dynamic, 1))
