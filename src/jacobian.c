@@ -1,6 +1,7 @@
 /* jacobian.c: dj_jacobian and its options. */
 #include "driver.h"
 #include "forward.h"
+#include "jacobian_colored.h"
 #include "reverse.h"
 
 /* dj_jacobian's work between the driver's begin and end; opts is not
@@ -34,6 +35,8 @@ static int jacobian(double *J, double *y, const dj_fn *f, const double *x, const
         return DJ_ECHUNK;
     if (opts->threads < 0)
         return DJ_EINVAL;
+    if (opts->sparsity != DJ_SPARSITY_AUTO && opts->sparsity != DJ_SPARSITY_DENSE)
+        return DJ_EINVAL;
     /* J spans (outer - 1)·ld + inner doubles; no output may share memory
      * with x, nor J with y: the passes read x while they store */
     size_t span = cells - ld + min_ld;
@@ -49,10 +52,17 @@ static int jacobian(double *J, double *y, const dj_fn *f, const double *x, const
 
     if ((status = dj__workspace_acquire(opts->ws)) != DJ_OK)
         return status;
-    if (mode == DJ_MODE_FORWARD)
+    /* auto mode may take J's sparsity (dj_sparsity); explicit modes never */
+    if (mode == DJ_MODE_FORWARD && opts->mode == DJ_MODE_AUTO &&
+        opts->sparsity == DJ_SPARSITY_AUTO)
+        status = dj__jacobian_colored(J, y, f, x, opts->chunk, (f->n + (size_t)k - 1) / (size_t)k,
+                                      opts->layout, ld, opts->ws, opts->threads, facts);
+    else
+        status = DJ__COLORED_DECLINED;
+    if (status == DJ__COLORED_DECLINED && mode == DJ_MODE_FORWARD)
         status = dj__jacobian_forward(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
                                       facts);
-    else
+    else if (status == DJ__COLORED_DECLINED)
         status = dj__jacobian_reverse(J, y, f, x, k, opts->layout, ld, opts->ws, opts->threads,
                                       facts);
     dj__workspace_release(opts->ws);

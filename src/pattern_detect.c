@@ -10,28 +10,7 @@
 #include <string.h>
 
 #include "graph_internal.h"
-
-/* Growable list of column indices. */
-typedef struct cols {
-    size_t *v;
-    size_t len, cap;
-} cols;
-
-static int cols_push(cols *c, size_t j)
-{
-    if (c->len == c->cap) {
-        size_t cap = c->cap ? c->cap + c->cap / 2 : 1024, bytes;
-        if (!dj__bytes(cap, sizeof *c->v, &bytes))
-            return DJ_ERANGE;
-        size_t *v = dj__realloc(c->v, bytes);
-        if (v == NULL)
-            return DJ_ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->len++] = j;
-    return DJ_OK;
-}
+#include "pattern_walk.h"
 
 /* Ops whose derivative is zero wherever it exists, in one argument or both:
  * their arguments do not reach the output through them. */
@@ -69,19 +48,17 @@ static const struct dj__block *block_of(const dj_graph *g, size_t id)
 /* The walk's state for one output. */
 typedef struct walk {
     const dj_graph *g;
-    size_t *stamp;    /* per node: the last output + 1 that visited it */
-    uint32_t *stack;  /* nodes to visit */
+    dj__pattern_walk *b;
     size_t top;
-    size_t mark;      /* this output + 1 */
-    const size_t *input_of; /* per node: its input index + 1, or 0 */
-    cols *out;
+    size_t mark;    /* this output + 1 */
+    size_t visits;  /* nodes taken off the stack, every output so far */
 } walk;
 
 static void visit(walk *w, uint32_t id)
 {
-    if (id != 0 && w->stamp[id] != w->mark) {
-        w->stamp[id] = w->mark;
-        w->stack[w->top++] = id;
+    if (id != 0 && w->b->stamp[id] != w->mark) {
+        w->b->stamp[id] = w->mark;
+        w->b->stack[w->top++] = id;
     }
 }
 
@@ -111,16 +88,38 @@ static void visit_block(walk *w, size_t id)
     }
 }
 
-static int walk_output(walk *w, uint32_t root)
+/* Appends column j to the entries found; the list grows by half. */
+static int push_col(dj__pattern_walk *b, size_t j)
+{
+    if (b->cols_len == b->cols_cap) {
+        size_t cap = b->cols_cap ? b->cols_cap + b->cols_cap / 2 : 1024, bytes;
+        if (!dj__bytes(cap, sizeof *b->cols, &bytes))
+            return DJ_ERANGE;
+        size_t *v = dj__realloc(b->cols, bytes);
+        if (v == NULL)
+            return DJ_ENOMEM;
+        b->cols = v;
+        b->cols_cap = cap;
+    }
+    b->cols[b->cols_len++] = j;
+    return DJ_OK;
+}
+
+static int walk_output(walk *w, uint32_t root, size_t row_start, size_t max_row,
+                       size_t max_visits)
 {
     const dj_graph *g = w->g;
     w->top = 0;
     visit(w, root);
     while (w->top > 0) {
-        uint32_t id = w->stack[--w->top];
+        uint32_t id = w->b->stack[--w->top];
+        if (++w->visits > max_visits)
+            return DJ__WALK_DENSE;
         int op = g->op[id];
         if (op == DJ_OP_INPUT) {
-            int status = cols_push(w->out, w->input_of[id] - 1);
+            if (w->b->cols_len - row_start >= max_row)
+                return DJ__WALK_DENSE;
+            int status = push_col(w->b, w->b->input_of[id] - 1);
             if (status != DJ_OK)
                 return status;
         } else if (op == DJ_OP_BLOCK) {
@@ -135,55 +134,98 @@ static int walk_output(walk *w, uint32_t root)
     return DJ_OK;
 }
 
-int dj_pattern_of_graph(dj_pattern *p, const dj_graph *g)
+void dj__pattern_walk_init(dj__pattern_walk *b) { *b = (dj__pattern_walk){0}; }
+
+void dj__pattern_walk_clear(dj__pattern_walk *b)
 {
-    if (p == NULL || g == NULL)
-        return DJ_EINVAL;
+    dj__free(b->stamp);
+    dj__free(b->stack);
+    dj__free(b->input_of);
+    dj__free(b->cols);
+    dj__free(b->row_ptr);
+    dj__pattern_walk_init(b);
+}
+
+/* Grows *p to at least want elements of size bytes; contents not kept. */
+static int grow(void **p, size_t *cap, size_t want, size_t size)
+{
+    if (*cap >= want)
+        return DJ_OK;
+    size_t bytes;
+    if (!dj__bytes(want, size, &bytes))
+        return DJ_ERANGE;
+    void *q = dj__malloc(bytes);
+    if (q == NULL)
+        return DJ_ENOMEM;
+    dj__free(*p);
+    *p = q;
+    *cap = want;
+    return DJ_OK;
+}
+
+int dj__pattern_walk_graph(dj__pattern_walk *b, const dj_graph *g, size_t max_row,
+                           size_t max_visits)
+{
     if (g->status != DJ_OK)
         return g->status;
     size_t m = g->noutputs, n = g->ninputs, count = g->count;
     if (m == 0 || n == 0)
         return DJ_EDIM;
-    size_t sb, kb, ib, rb;
-    if (!dj__bytes(count, sizeof(size_t), &sb) || !dj__bytes(count, sizeof(uint32_t), &kb) ||
-        !dj__bytes(count, sizeof(size_t), &ib) || m + 1 == 0 ||
-        !dj__bytes(m + 1, sizeof(size_t), &rb))
+    if (m + 1 == 0)
         return DJ_ERANGE;
-    size_t *stamp = dj__calloc(count, sizeof *stamp);
-    uint32_t *stack = dj__malloc(kb);
-    size_t *input_of = dj__calloc(count, sizeof *input_of);
-    size_t *row_ptr = dj__malloc(rb);
-    unsigned char *seen = dj__calloc(n, 1);
-    cols c = {NULL, 0, 0};
-    int status = DJ_OK;
-    if (stamp == NULL || stack == NULL || input_of == NULL || row_ptr == NULL || seen == NULL)
-        status = DJ_ENOMEM;
-    for (size_t j = 0; status == DJ_OK && j < n; j++)
-        input_of[g->inputs[j]] = j + 1;
-    walk w = {g, stamp, stack, 0, 0, input_of, &c};
-    for (size_t i = 0; status == DJ_OK && i < m; i++) {
-        row_ptr[i] = c.len;
+    /* the three per-node arrays share one capacity */
+    size_t caps[3] = {b->nodes_cap, b->nodes_cap, b->nodes_cap};
+    int status = grow((void **)&b->stamp, &caps[0], count, sizeof *b->stamp);
+    if (status == DJ_OK)
+        status = grow((void **)&b->stack, &caps[1], count, sizeof *b->stack);
+    if (status == DJ_OK)
+        status = grow((void **)&b->input_of, &caps[2], count, sizeof *b->input_of);
+    b->nodes_cap = caps[0] < caps[1] ? caps[0] : caps[1];
+    b->nodes_cap = caps[2] < b->nodes_cap ? caps[2] : b->nodes_cap;
+    if (status == DJ_OK)
+        status = grow((void **)&b->row_ptr, &b->rows_cap, m + 1, sizeof *b->row_ptr);
+    if (status != DJ_OK)
+        return status;
+    memset(b->stamp, 0, count * sizeof *b->stamp);
+    memset(b->input_of, 0, count * sizeof *b->input_of);
+    for (size_t j = 0; j < n; j++)
+        b->input_of[g->inputs[j]] = j + 1;
+    b->cols_len = 0;
+    walk w = {g, b, 0, 0, 0};
+    for (size_t i = 0; i < m; i++) {
+        b->row_ptr[i] = b->cols_len;
         w.mark = i + 1;
-        status = walk_output(&w, g->outputs[i]);
+        status = walk_output(&w, g->outputs[i], b->row_ptr[i], max_row, max_visits);
+        if (status != DJ_OK)
+            return status;
     }
+    b->row_ptr[m] = b->cols_len;
+    return DJ_OK;
+}
+
+int dj_pattern_of_graph(dj_pattern *p, const dj_graph *g)
+{
+    if (p == NULL || g == NULL)
+        return DJ_EINVAL;
+    dj__pattern_walk b;
+    dj__pattern_walk_init(&b);
+    int status = dj__pattern_walk_graph(&b, g, SIZE_MAX, SIZE_MAX);
+    size_t m = g->noutputs, n = g->ninputs;
+    unsigned char *seen = status == DJ_OK ? dj__calloc(n, 1) : NULL;
+    if (status == DJ_OK && seen == NULL)
+        status = DJ_ENOMEM;
     dj_pattern q;
+    if (status == DJ_OK)
+        status = dj__pattern_alloc(&q, m, n, b.cols_len);
     if (status == DJ_OK) {
-        row_ptr[m] = c.len;
-        status = dj__pattern_alloc(&q, m, n, c.len);
-    }
-    if (status == DJ_OK) {
-        memcpy(q.row_ptr, row_ptr, rb);
-        if (c.len > 0)
-            memcpy(q.col, c.v, c.len * sizeof *c.v);
+        memcpy(q.row_ptr, b.row_ptr, (m + 1) * sizeof *q.row_ptr);
+        if (b.cols_len > 0)
+            memcpy(q.col, b.cols, b.cols_len * sizeof *q.col);
         dj__pattern_sort_rows(&q, seen);
         dj__pattern_replace(p, &q);
     }
-    dj__free(stamp);
-    dj__free(stack);
-    dj__free(input_of);
-    dj__free(row_ptr);
     dj__free(seen);
-    dj__free(c.v);
+    dj__pattern_walk_clear(&b);
     return status;
 }
 

@@ -43,18 +43,10 @@ static int record_bytes(const dj_fn *f, size_t *bytes)
     return f->n + f->m >= f->n && dj__bytes(f->n + f->m, sizeof(dj_var), bytes);
 }
 
-/* A driver's recording of f at x: on the workspace's graph or on tmp, its
- * dj_vars in the workspace or in buf. */
-typedef struct recording {
-    dj_graph *g; /* NULL when the buffers could not be had */
-    dj_graph tmp;
-    void *buf;
-} recording;
-
 /* Records f at x on rec->g. When the buffers cannot be had (DJ_ERANGE,
  * DJ_ENOMEM) nothing is recorded and rec->g is NULL; otherwise the status is
- * the recording's. Either way record_end frees what was taken. */
-static int record_begin(recording *rec, const dj_fn *f, const double *x, dj_workspace *ws)
+ * the recording's. Either way dj__record_end frees what was taken. */
+int dj__record_begin(dj__recording *rec, const dj_fn *f, const double *x, dj_workspace *ws)
 {
     rec->g = NULL;
     rec->buf = NULL;
@@ -75,14 +67,14 @@ static int record_begin(recording *rec, const dj_fn *f, const double *x, dj_work
     return record(g, f, x, vars);
 }
 
-static void record_end(recording *rec)
+void dj__record_end(dj__recording *rec)
 {
     dj__free(rec->buf);
     dj_graph_clear(&rec->tmp);
 }
 
 /* Whether the recording's output values are all finite. */
-static int outputs_finite(const recording *rec, const dj_fn *f)
+static int outputs_finite(const dj__recording *rec, const dj_fn *f)
 {
     return dj__all_finite(rec->g->output_values, f->m);
 }
@@ -131,15 +123,15 @@ static int record_and_sweep(double *y, double *ju, const dj_fn *f, const double 
     int status = dj__workspace_acquire(ws);
     if (status != DJ_OK)
         return status;
-    recording rec;
-    status = record_begin(&rec, f, x, ws);
+    dj__recording rec;
+    status = dj__record_begin(&rec, f, x, ws);
     if (status == DJ_OK)
         status = dj_graph_vjp(rec.g, ju, u, 1);
     if (status == DJ_OK && y != NULL)
         memcpy(y, rec.g->output_values, f->m * sizeof *y);
     if (status == DJ_OK)
         dj__note_produced(dj__all_finite(ju, f->n) && outputs_finite(&rec, f), x, f->n);
-    record_end(&rec);
+    dj__record_end(&rec);
     dj__workspace_release(ws);
     return status;
 }
@@ -234,8 +226,8 @@ int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, 
 int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double *x,
                        dj_workspace *ws, int threads, size_t colors, dj_report *facts)
 {
-    recording rec;
-    int status = record_begin(&rec, f, x, ws);
+    dj__recording rec;
+    int status = dj__record_begin(&rec, f, x, ws);
     if (rec.g == NULL)
         return status; /* nothing recorded, nothing to report */
     job->g = rec.g;
@@ -254,6 +246,6 @@ int dj__reverse_sweeps(dj__sweeps *job, double *y, const dj_fn *f, const double 
     facts->threads = run.threads;
     facts->threads_why = run.why;
     facts->colors = colors;
-    record_end(&rec);
+    dj__record_end(&rec);
     return status;
 }

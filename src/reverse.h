@@ -5,6 +5,20 @@
 
 #include "passes.h"
 
+/* A driver's recording of f at x: on the workspace's graph (kept for its
+ * capacity) or on tmp, its dj_vars in the workspace or in buf. */
+typedef struct dj__recording {
+    dj_graph *g; /* NULL when the buffers could not be had */
+    dj_graph tmp;
+    void *buf;
+} dj__recording;
+
+/* Records f at x on rec->g: DJ_OK, or an error and rec->g NULL when the
+ * buffers could not be had (DJ_ERANGE, DJ_ENOMEM), or the recording's
+ * status. dj__record_end frees what was taken, whatever the status. */
+int dj__record_begin(dj__recording *rec, const dj_fn *f, const double *x, dj_workspace *ws);
+void dj__record_end(dj__recording *rec);
+
 /* Reverse-mode Jacobian: rows by ceil(m/k) sweeps over one recording.
  * facts gets what dj__reverse_sweeps reports. */
 int dj__jacobian_reverse(double *J, double *y, const dj_fn *f, const double *x, int k,

@@ -1,5 +1,6 @@
 /* workspace.c: buffers that drivers keep between calls. */
 #include "internal.h"
+#include "jacobian_colored.h"
 
 void dj_workspace_init(dj_workspace *ws)
 {
@@ -13,6 +14,7 @@ void dj_workspace_init(dj_workspace *ws)
     ws->pass_size = 0;
     ws->threads_slow = 0;
     ws->threads_retry = 0.0;
+    ws->colored = NULL;
 }
 
 void dj_workspace_clear(dj_workspace *ws)
@@ -27,6 +29,8 @@ void dj_workspace_clear(dj_workspace *ws)
     ws->pass_size = 0;
     ws->threads_slow = 0;
     ws->threads_retry = 0.0;
+    dj__colored_free(ws->colored);
+    ws->colored = NULL;
     if (ws->graph != NULL) {
         dj_graph_clear(ws->graph);
         dj__free(ws->graph);

@@ -5,8 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/problems/problems.h"
 #include "known.h"
 #include "testlib.h"
+
+/* Test-only hook of the library (src/internal.h): counts allocations. */
+long dj__alloc_fail_set(long nth);
 
 #define TOL 1e-13
 
@@ -45,7 +49,13 @@ START_TEST(test_jacobian_matches_analytic)
                     ck_assert_int_eq(rep.mode, dj_mode_auto(n, m));
                 else
                     ck_assert_int_eq(rep.mode, mode);
-                if (rep.mode == DJ_MODE_FORWARD)
+                if (rep.mode == DJ_MODE_FORWARD && rep.colors > 0) {
+                    /* auto mode found J sparse: colored passes, at most
+                     * half the dense ones (dj_sparsity) */
+                    ck_assert_int_eq(mode, DJ_MODE_AUTO);
+                    ck_assert_uint_eq(rep.passes, (rep.colors + kk - 1) / kk);
+                    ck_assert_uint_le(2 * rep.passes, (n + kk - 1) / kk);
+                } else if (rep.mode == DJ_MODE_FORWARD)
                     ck_assert_uint_eq(rep.passes, (n + kk - 1) / kk);
                 else
                     ck_assert_uint_eq(rep.sweeps, (m + kk - 1) / kk);
@@ -473,6 +483,193 @@ START_TEST(test_linear_layer_matches_loop)
 }
 END_TEST
 
+/* ---- colored passes in auto mode (dj_sparsity) ------------------------------ */
+
+/* Entries equal (== : the sign of a zero may differ), padding untouched.
+ * One assertion for the lot: Check writes to its pipe at each one. */
+static void assert_same_j(const double *a, const double *b, size_t outer, size_t ld,
+                          const char *what)
+{
+    size_t bad = SIZE_MAX;
+    for (size_t t = 0; t < outer * ld && bad == SIZE_MAX; t++)
+        if (!(a[t] == b[t] || (isnan(a[t]) && isnan(b[t]))))
+            bad = t;
+    ck_assert_msg(bad == SIZE_MAX, "%s: cell %zu of line %zu: %.17g vs %.17g", what,
+                  bad % ld, bad / ld, a[bad], b[bad]);
+}
+
+/* Banded and block-diagonal J at sizes past 12 dense passes: auto mode
+ * colors them (3, 7 and 2 colors, one pass) and writes the dense J that the
+ * dense passes write, in both layouts with a padded ld, with and without a
+ * workspace, on one thread and on two. */
+START_TEST(test_colored_equals_dense)
+{
+    static const char *names[] = {"broyden", "ext-rosenbrock", "trig", "powell"};
+    static const size_t sizes[] = {200, 1000};
+    const char *name = names[_i / 2];
+    size_t n = sizes[_i % 2];
+    dj_problem_instance p;
+    ck_assert_int_eq(dj_problem_create(&p, dj_problem_find(name), n), DJ_OK);
+    size_t m = p.fn.m, pad = 2, cells = (m + pad) * (n + pad);
+    double *J = malloc(cells * sizeof *J), *D = malloc(cells * sizeof *D);
+    double *y = malloc(m * sizeof *y), *yd = malloc(m * sizeof *yd);
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    for (int variant = 0; variant < 6; variant++) {
+        int layout = variant & 1, use_ws = (variant >> 1) & 1, threads = variant >= 4 ? 2 : 1;
+        size_t ld = (layout ? m : n) + pad, outer = layout ? n : m;
+        dj_opts o = {.layout = layout ? DJ_COL_MAJOR : DJ_ROW_MAJOR, .ld = ld,
+                     .ws = use_ws ? &ws : NULL, .threads = threads};
+        dj_opts od = o;
+        od.sparsity = DJ_SPARSITY_DENSE;
+        for (size_t t = 0; t < cells; t++)
+            J[t] = D[t] = -777;
+        dj_report rep, repd;
+        ck_assert_int_eq(dj_jacobian(J, y, &p.fn, p.x0, &o, &rep), DJ_OK);
+        ck_assert_int_eq(dj_jacobian(D, yd, &p.fn, p.x0, &od, &repd), DJ_OK);
+        ck_assert_int_eq(rep.mode, DJ_MODE_FORWARD);
+        ck_assert_msg(rep.colors > 0 && rep.colors <= 8, "%s n=%zu: %zu colors", name, n,
+                      rep.colors);
+        ck_assert_uint_eq(rep.passes, (rep.colors + (size_t)rep.chunk - 1) / (size_t)rep.chunk);
+        ck_assert_uint_gt(rep.graph_nodes, n);
+        ck_assert_uint_eq(repd.colors, 0);
+        ck_assert_uint_eq(repd.passes, (n + 15) / 16);
+        assert_same_j(J, D, outer, ld, name);
+        ck_assert(memcmp(y, yd, m * sizeof *y) == 0);
+    }
+    dj_workspace_clear(&ws);
+    ck_assert_ptr_null(ws.colored);
+    free(J), free(D), free(y), free(yd);
+    dj_problem_destroy(&p);
+}
+END_TEST
+
+/* Brown's J is dense (its last row holds every column): auto mode runs the
+ * dense passes, and 11 passes (n = 176) are too few to look at all. */
+START_TEST(test_colored_declines_dense_and_small)
+{
+    for (int which = 0; which < 2; which++) {
+        size_t n = which ? 176 : 300;
+        dj_problem_instance p;
+        ck_assert_int_eq(dj_problem_create(&p, dj_problem_find(which ? "broyden" : "brown"), n),
+                         DJ_OK);
+        double *J = malloc(n * n * sizeof *J), *D = malloc(n * n * sizeof *D);
+        dj_report rep;
+        dj_opts od = {.sparsity = DJ_SPARSITY_DENSE};
+        ck_assert_int_eq(dj_jacobian(J, NULL, &p.fn, p.x0, NULL, &rep), DJ_OK);
+        ck_assert_int_eq(dj_jacobian(D, NULL, &p.fn, p.x0, &od, NULL), DJ_OK);
+        ck_assert_uint_eq(rep.colors, 0);
+        ck_assert_uint_eq(rep.graph_nodes, 0);
+        ck_assert_uint_eq(rep.passes, (n + 15) / 16);
+        ck_assert(memcmp(J, D, n * n * sizeof *J) == 0);
+        /* explicit forward mode never colors */
+        dj_opts of = {.mode = DJ_MODE_FORWARD};
+        ck_assert_int_eq(dj_jacobian(J, NULL, &p.fn, p.x0, &of, &rep), DJ_OK);
+        ck_assert_uint_eq(rep.colors, 0);
+        free(J), free(D);
+        dj_problem_destroy(&p);
+    }
+}
+END_TEST
+
+/* Counts the calls of Brown's dj_var instantiation, each one a recording. */
+static dj_var_eval_fn *counted_eval;
+static int counted_calls;
+static void counting_eval(dj_var *y, const dj_var *x, size_t n, size_t m, const void *ctx)
+{
+    counted_calls++;
+    counted_eval(y, x, n, m, ctx);
+}
+
+/* With a workspace, a function found dense is not recorded again for its
+ * next 63 calls; the 64th looks again. Another function is looked at. */
+START_TEST(test_colored_remembers_dense)
+{
+    size_t n = 300;
+    dj_problem_instance p;
+    ck_assert_int_eq(dj_problem_create(&p, dj_problem_find("brown"), n), DJ_OK);
+    dj_fn f = p.fn;
+    counted_eval = f.eval_var;
+    f.eval_var = counting_eval;
+    counted_calls = 0;
+    double *J = malloc(n * n * sizeof *J);
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    dj_opts o = {.ws = &ws};
+    for (int call = 0; call < 64; call++)
+        ck_assert_int_eq(dj_jacobian(J, NULL, &f, p.x0, &o, NULL), DJ_OK);
+    ck_assert_int_eq(counted_calls, 1);
+    ck_assert_int_eq(dj_jacobian(J, NULL, &f, p.x0, &o, NULL), DJ_OK);
+    ck_assert_int_eq(counted_calls, 2);
+    dj_fn other = f;
+    other.ctx = &n; /* Brown reads no context: another f to the workspace */
+    ck_assert_int_eq(dj_jacobian(J, NULL, &other, p.x0, &o, NULL), DJ_OK);
+    ck_assert_int_eq(counted_calls, 3);
+    /* without a workspace nothing is remembered */
+    o.ws = NULL;
+    ck_assert_int_eq(dj_jacobian(J, NULL, &f, p.x0, &o, NULL), DJ_OK);
+    ck_assert_int_eq(dj_jacobian(J, NULL, &f, p.x0, &o, NULL), DJ_OK);
+    ck_assert_int_eq(counted_calls, 5);
+    dj_workspace_clear(&ws);
+    free(J);
+    dj_problem_destroy(&p);
+}
+END_TEST
+
+/* A pattern that changes with x through a branch on a value: y_i = x_i²
+ * when x_0 > 0, else x_i·x_{i+1} (cyclic). */
+#define SWITCHER(T, y, x, n, m, ctx)                                          \
+    for (size_t i = 0; i < (n); i++)                                          \
+        y[i] = dj_value(x[0]) > 0 ? dj_mul(x[i], x[i]) : dj_mul(x[i], x[(i + 1) % (n)]);
+DJ_FN_INSTANTIATE(switcher, SWITCHER);
+
+/* The pattern is found at every call: the workspace's kept pattern is not
+ * trusted at a point where the function branches the other way, and a
+ * loop at one pattern allocates nothing after its first call. */
+START_TEST(test_colored_pattern_follows_x)
+{
+    enum { N = 256 };
+    dj_fn f = DJ_FN_INIT(switcher, N, N, NULL);
+    static double x[N], J[N * N];
+    dj_workspace ws;
+    dj_workspace_init(&ws);
+    dj_opts o = {.ws = &ws, .threads = 1};
+    dj_report rep;
+    for (int round = 0; round < 4; round++) {
+        int positive = round % 2 == 0;
+        for (size_t j = 0; j < N; j++)
+            x[j] = (positive ? 1.0 : -1.0) * (0.5 + 0.01 * (double)j);
+        ck_assert_int_eq(dj_jacobian(J, NULL, &f, x, &o, &rep), DJ_OK);
+        ck_assert_uint_eq(rep.colors, positive ? 1 : 2);
+        size_t bad = SIZE_MAX;
+        double want = 0;
+        for (size_t t = 0; t < (size_t)N * N && bad == SIZE_MAX; t++) {
+            size_t i = t / N, j = t % N, next = (i + 1) % N;
+            want = positive ? (i == j ? 2 * x[i] : 0.0)
+                            : (j == i ? x[next] : j == next ? x[i] : 0.0);
+            if (J[t] != want)
+                bad = t;
+        }
+        ck_assert_msg(bad == SIZE_MAX, "round %d J[%zu][%zu] = %g, want %g", round, bad / N,
+                      bad % N, J[bad], want);
+    }
+    dj__alloc_fail_set(0);
+    ck_assert_int_eq(dj_jacobian(J, NULL, &f, x, &o, &rep), DJ_OK);
+    ck_assert_int_eq(dj__alloc_fail_set(0), 0);
+    ck_assert_uint_eq(rep.colors, 2);
+    dj_workspace_clear(&ws);
+}
+END_TEST
+
+START_TEST(test_colored_refuses_bad_sparsity)
+{
+    const known_fn *k = &known[4];
+    double x[12] = {0}, J[144];
+    dj_opts o = {.sparsity = (dj_sparsity)7};
+    ck_assert_int_eq(dj_jacobian(J, NULL, &k->fn, x, &o, NULL), DJ_EINVAL);
+}
+END_TEST
+
 static Suite *jacobian_suite(void)
 {
     Suite *s = suite_create("jacobian");
@@ -495,6 +692,16 @@ static Suite *jacobian_suite(void)
     tcase_add_test(tc, test_nonfinite_in_any_pass_reported);
     tcase_add_test(tc, test_nonfinite_late_output_reported);
     tcase_add_test(tc, test_nonfinite_found_in_every_position);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("colored");
+    tcase_add_unchecked_fixture(tc, known_setup, NULL);
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, test_colored_equals_dense, 0, 8);
+    tcase_add_test(tc, test_colored_declines_dense_and_small);
+    tcase_add_test(tc, test_colored_remembers_dense);
+    tcase_add_test(tc, test_colored_pattern_follows_x);
+    tcase_add_test(tc, test_colored_refuses_bad_sparsity);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("linalg");

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../src/problems/problems.h"
 #include "known.h"
 #include "testlib.h"
 
@@ -156,6 +157,50 @@ END_TEST
 
 /* A graph that reaches its node limit keeps a sticky DJ_ERANGE, goes on
  * computing values, and records again after a reset. */
+/* dj_jacobian's colored passes (Broyden at n = 256, 3 colors): a failed
+ * allocation in the recording, the walk or the coloring falls back to the
+ * dense passes, one in the passes is DJ_ENOMEM; J is right whenever the
+ * call succeeds, on a workspace and without one. */
+typedef struct {
+    dj_problem_instance p;
+    double J[256 * 256], D[256 * 256];
+    dj_opts opts;
+    dj_workspace ws;
+} colored_state;
+
+static int op_colored(void *q)
+{
+    colored_state *s = q;
+    memset(s->J, 0, sizeof s->J);
+    /* a fresh workspace each time, so that its first allocations fail */
+    if (s->opts.ws != NULL)
+        dj_workspace_clear(s->opts.ws);
+    int st = dj_jacobian(s->J, NULL, &s->p.fn, s->p.x0, &s->opts, NULL);
+    if (st != DJ_OK)
+        return st;
+    return memcmp(s->J, s->D, sizeof s->J) == 0 ? DJ_OK : DJ_EINVAL;
+}
+
+START_TEST(test_allocation_failure_colored_jacobian)
+{
+    static colored_state s;
+    ck_assert_int_eq(dj_problem_create(&s.p, dj_problem_find("broyden"), 256), DJ_OK);
+    dj_opts dense = {.sparsity = DJ_SPARSITY_DENSE};
+    ck_assert_int_eq(dj_jacobian(s.D, NULL, &s.p.fn, s.p.x0, &dense, NULL), DJ_OK);
+    dj_workspace_init(&s.ws);
+    for (int use_ws = 0; use_ws < 2; use_ws++) {
+        s.opts = (dj_opts){.threads = 1, .ws = use_ws ? &s.ws : NULL};
+        dj_report rep;
+        ck_assert_int_eq(dj_jacobian(s.J, NULL, &s.p.fn, s.p.x0, &s.opts, &rep), DJ_OK);
+        ck_assert_uint_eq(rep.colors, 3);
+        walk_failures(use_ws ? "colored jacobian, workspace" : "colored jacobian", op_colored,
+                      &s);
+        dj_workspace_clear(&s.ws);
+    }
+    dj_problem_destroy(&s.p);
+}
+END_TEST
+
 START_TEST(test_graph_node_limit)
 {
     const known_fn *k = &known[10]; /* arrowhead: ~60 nodes */
@@ -322,6 +367,7 @@ static Suite *limits_suite(void)
     tcase_add_test(tc, test_allocation_failure_reverse_jacobian);
     tcase_add_test(tc, test_allocation_failure_graph_recording);
     tcase_add_test(tc, test_allocation_failure_vjp_jvp);
+    tcase_add_test(tc, test_allocation_failure_colored_jacobian);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sizes");

@@ -63,6 +63,8 @@ typedef struct dj_workspace {
                              were slower than their serial estimate */
     double threads_retry; /* until then (seconds, the library's clock) automatic
                              threads stay serial with this workspace */
+    void *colored;        /* private: dj_jacobian's last pattern and coloring
+                             (dj_sparsity), allocated on first use */
 } dj_workspace;
 
 /* Starts an empty workspace (no allocation). A null ws is ignored. */
@@ -70,6 +72,29 @@ DJ_API void dj_workspace_init(dj_workspace *ws);
 /* Frees the buffers; the workspace is empty again and may be reused. A null
  * ws is ignored. */
 DJ_API void dj_workspace_clear(dj_workspace *ws);
+
+/* Whether dj_jacobian in auto mode may use J's sparsity (dj_opts.sparsity).
+ *
+ * DJ_SPARSITY_AUTO: when forward mode would take 12 passes or more, the
+ * driver records f at x once, finds J's pattern there (stopping early when
+ * a row is dense) and colors its columns; if the colored passes are at most
+ * half the dense ones, it runs those and writes the dense J, zeros and all.
+ * The entries equal those of the dense passes (the same operations on each
+ * column's tangent, plus exact zeros from the other columns of its color;
+ * only the sign of a zero can differ). The report's colors field says it
+ * happened (0 otherwise), passes how many ran, graph_nodes the recording's
+ * size. With a workspace, the pattern and coloring of the last call are
+ * kept and reused when the pattern found is the same, and a function found
+ * dense is not examined again for its next 63 calls on that workspace.
+ * The pattern is found at every call, so a function whose branches change
+ * its pattern gets the right J at every point; the recording is one more
+ * call of f's dj_var instantiation. Explicit DJ_MODE_FORWARD and
+ * DJ_MODE_REVERSE never do this.
+ * DJ_SPARSITY_DENSE: ceil(n/k) dense passes (or the reverse sweeps) always. */
+typedef enum dj_sparsity {
+    DJ_SPARSITY_AUTO = 0,
+    DJ_SPARSITY_DENSE
+} dj_sparsity;
 
 /* Options of dj_jacobian. Zero-initialised means: auto mode, automatic chunk,
  * row-major with ld = n, IEEE NaN propagation, no workspace, automatic
@@ -107,6 +132,8 @@ typedef struct dj_opts {
     int strict;         /* nonzero: return DJ_ENONFINITE on a non-finite output */
     dj_workspace *ws;   /* optional: buffers reused across calls */
     int threads;        /* 0 = automatic, 1 = serial, t = at most t threads */
+    dj_sparsity sparsity; /* dj_jacobian in auto mode: DJ_SPARSITY_AUTO (0) may
+                             find J's pattern and run colored passes */
 } dj_opts;
 
 /* What a driver did. */
@@ -198,8 +225,9 @@ DJ_API DJ_NODISCARD int dj_graph_record(dj_graph *g, const dj_fn *f, const doubl
 /* J = ∂f/∂x at x, m×n, stored as opts says; y = f(x) when y is not NULL.
  * opts and report may be NULL. Forward mode costs ceil(n/k) passes, reverse
  * mode one recording and ceil(m/k) sweeps; report says which ran.
- * Errors: DJ_EINVAL (also threads < 0, y or J overlapping x, J overlapping
- * y), DJ_EDIM (ld too small), DJ_ECHUNK, DJ_EBUSY (opts->ws in use by another
+ * In auto mode, a J whose columns color into at most half the passes is
+ * found by colored passes (dj_sparsity). Errors: DJ_EINVAL (also threads <
+ * 0, a bad sparsity, y or J overlapping x, J overlapping y), DJ_EDIM (ld too small), DJ_ECHUNK, DJ_EBUSY (opts->ws in use by another
  * call), DJ_ERANGE (J's bytes,
  * m or n times ld times 8, or another size past PTRDIFF_MAX), DJ_ENOMEM,
  * DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */

@@ -613,12 +613,16 @@ static int jacobian(session *s, double *J, const char *mode, dj_report *rep, dou
         st = dj_jacobian(J, s->f, &s->fn, s->x, &o, rep);
     }
     *seconds = seconds_now() - t0;
+    /* auto mode found J sparse at x and colored its columns (dj_sparsity) */
+    char colored[64] = "";
+    if (rep->colors > 0)
+        snprintf(colored, sizeof colored, " by %zu column colors of J's pattern", rep->colors);
     if (s->o.stats && st == DJ_OK)
         fprintf(stderr,
-                "jacdump: stats: mode %s, chunk %d, passes %zu, sweeps %zu, graph nodes %zu, "
+                "jacdump: stats: mode %s%s, chunk %d, passes %zu, sweeps %zu, graph nodes %zu, "
                 "threads %d (%s), time %.3g s\n",
-                strcmp(mode, "fd") == 0 ? "finite differences" : mode_name(rep->mode), rep->chunk,
-                rep->passes, rep->sweeps, rep->graph_nodes, rep->threads,
+                strcmp(mode, "fd") == 0 ? "finite differences" : mode_name(rep->mode),
+                colored, rep->chunk, rep->passes, rep->sweeps, rep->graph_nodes, rep->threads,
                 dj_threads_why_name(rep->threads_why), *seconds);
     return st;
 }
