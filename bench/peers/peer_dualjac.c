@@ -90,6 +90,17 @@ static void dualjac_methods(peer_run *r, const peer_case *c)
         snprintf(method, sizeof method, "jacobian rev k=%d%s", dj_chunk_auto(c->m),
                  pick == DJ_MODE_REVERSE ? " (auto)" : "");
         peer_measure(r, c, method, run_jacobian, &j, out, PEER_TOL_EXACT);
+        /* what a user gets with default options: auto mode, which colors
+         * a J it finds sparse at x (dj_sparsity) */
+        j.opts.mode = DJ_MODE_AUTO;
+        dj_report rep;
+        if (dj_jacobian(out, NULL, &c->fn, c->x, &j.opts, &rep) != DJ_OK)
+            abort();
+        if (rep.colors > 0) {
+            snprintf(method, sizeof method, "jacobian auto: %zu colors, %zu pass%s", rep.colors,
+                     rep.passes, rep.passes == 1 ? "" : "es");
+            peer_measure(r, c, method, run_jacobian, &j, out, PEER_TOL_EXACT);
+        }
         break;
     }
     case PEER_GRADIENT: {
