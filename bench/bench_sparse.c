@@ -3,8 +3,10 @@
  *
  * For Broyden tridiagonal and extended Rosenbrock at n = 10^3, 10^4, 10^5:
  * the primal, the analysis (pattern and colorings, done once), the sparse
- * Jacobian in auto mode, and the dense forward Jacobian where it fits in
- * memory, each as a ratio to the primal measured in the same run. Then the
+ * Jacobian in auto mode, and where the dense J fits in memory the dense
+ * forward Jacobian and dj_jacobian's default (auto mode, which colors a J it
+ * finds sparse, dj_sparsity), each as a ratio to the primal measured in the
+ * same run. Then the
  * dense forward Jacobian of the chain R^512 -> R^64 -> R^64 -> R^512 on one
  * thread against all threads. Every sparse Jacobian is compared with the
  * dense one; a disagreement fails the run.
@@ -128,7 +130,7 @@ static void family(int which, const char *name, const size_t *sizes, size_t coun
         if (r_sparse.median > sparse_max[which])
             sparse_max[which] = r_sparse.median;
 
-        char dense_col[32] = "-", speed_col[32] = "-", agree_col[32] = "-";
+        char dense_col[32] = "-", auto_col[32] = "-", speed_col[32] = "-", agree_col[32] = "-";
         /* dense forward where J fits comfortably: n = 10^5 would need 80 GB */
         if (n <= 10000) {
             double *D = malloc(m * n * sizeof *D);
@@ -150,14 +152,33 @@ static void family(int which, const char *name, const size_t *sizes, size_t coun
                         name, n, worst);
                 failures++;
             }
+            /* what dj_jacobian gives with default options: auto mode
+             * finds J sparse at x and colors it, writing the same dense J */
+            double *A = malloc(m * n * sizeof *A);
+            if (A == NULL)
+                abort();
+            job da = {&p.fn, p.x0, y, A, NULL, {.ws = &ws, .threads = 1}};
+            bench_stats r_auto;
+            bench_ratio(&r_auto, NULL, NULL, &one, run_primal, &prim, run_dense, &da);
+            row(name, n, "dense jacobian, auto mode", &r_auto, "ratio");
+            for (size_t t = 0; t < m * n; t++)
+                if (A[t] != D[t]) {
+                    fprintf(stderr, "bench_sparse: %s n = %zu: auto and dense forward differ\n",
+                            name, n);
+                    failures++;
+                    break;
+                }
+            free(A);
+            snprintf(auto_col, sizeof auto_col, "%.4g", r_auto.median);
             snprintf(dense_col, sizeof dense_col, "%.4g", r_dense.median);
             snprintf(speed_col, sizeof speed_col, "%.0fx", speed);
             snprintf(agree_col, sizeof agree_col, "%.1g", worst);
             free(D);
         }
-        printf("%-15s %7zu %8zu %7zu %7zu %6zu %9.3g %8.2f %9.2f %10s %9s %7s\n", name, n,
-               s.pattern.nnz, s.columns.count, s.rows.count, jr.passes + jr.sweeps,
-               t_prim.median, r_sparse.median, r_an.median, dense_col, speed_col, agree_col);
+        printf("%-15s %7zu %8zu %7zu %7zu %6zu %9.3g %8.2f %9.2f %10s %10s %9s %7s\n", name,
+               n, s.pattern.nnz, s.columns.count, s.rows.count, jr.passes + jr.sweeps,
+               t_prim.median, r_sparse.median, r_an.median, dense_col, auto_col, speed_col,
+               agree_col);
         fflush(stdout);
         dj_workspace_clear(&ws);
         dj_sparse_clear(&s);
@@ -275,9 +296,9 @@ int main(int argc, char **argv)
     printf("sparse Jacobians: time / time of the primal (medians of %d or fewer interleaved "
            "pairs), one thread\nmachine: %s, %d threads available\n\n",
            cfg.samples, report_machine(&rep), dj_threads_max());
-    printf("%-15s %7s %8s %7s %7s %6s %9s %8s %9s %10s %9s %7s\n", "function", "n", "nnz",
-           "colors", "rowcol", "passes", "primal s", "sparse", "analysis", "dense fwd",
-           "sparse is", "agree");
+    printf("%-15s %7s %8s %7s %7s %6s %9s %8s %9s %10s %10s %9s %7s\n", "function", "n",
+           "nnz", "colors", "rowcol", "passes", "primal s", "sparse", "analysis", "dense fwd",
+           "dense auto", "sparse is", "agree");
     static const size_t sizes[] = {1000, 10000, 100000}, quick_sizes[] = {1000};
     family(0, "broyden", quick ? quick_sizes : sizes, quick ? 1 : 3);
     family(1, "ext-rosenbrock", quick ? quick_sizes : sizes, quick ? 1 : 3);
