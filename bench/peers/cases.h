@@ -13,9 +13,9 @@
  * gradient, the nonzeros of a sparse Jacobian (in the CSR order of
  * dualjac's pattern), or, for the scalar functions, a Hessian-vector
  * product, a dense Hessian, or the nonzeros of a sparse Hessian's lower
- * triangle (in the CSR order of dualjac's dj_hsparse pattern). The functions are written once per tool: for dualjac
- * in functions.dj.h, for the C++ tools in functions.hpp, in plain C in
- * primal.c.
+ * triangle (in the CSR order of dualjac's dj_hsparse pattern). The
+ * functions are written once per tool: for dualjac in functions.dj.h, for
+ * the C++ tools in functions.hpp, in plain C in primal.c.
  */
 #ifndef DJ_BENCH_PEERS_CASES_H
 #define DJ_BENCH_PEERS_CASES_H

@@ -211,8 +211,8 @@ template <template <int> class Tool> void forward_widths(peer_run *r, const peer
 template <class Tool1> void forward2_hvp(peer_run *r, const peer_case *c)
 {
     if (c->n > 10000) {
-        peer_unavailable(r, c, (Tool1::name() + " (n/" + std::to_string(Tool1::KO) + " passes)").c_str(),
-                         "skipped: forward over forward of 10^5 inputs");
+        std::string what = Tool1::name() + " (n/" + std::to_string(Tool1::KO) + " passes)";
+        peer_unavailable(r, c, what.c_str(), "skipped: forward over forward of 10^5 inputs");
         return;
     }
     forward2<Tool1> f(c);

@@ -143,7 +143,8 @@ static void run_replay_hessian(void *p)
 static void record(dj_graph *g, const peer_case *c, int second)
 {
     dj_graph_init(g);
-    if ((second && dj_graph_keep_values(g, 1) != DJ_OK) || dj_graph_record(g, &c->fn, c->x) != DJ_OK)
+    if ((second && dj_graph_keep_values(g, 1) != DJ_OK) ||
+        dj_graph_record(g, &c->fn, c->x) != DJ_OK)
         abort();
 }
 
