@@ -14,7 +14,9 @@ set logscale y
 set grid ytics
 set ylabel 'time / time of the plain C primal (log scale)'
 set title sprintf('%s: derivative cost by tool (make bench-peers)', family)
-set xtics rotate by -30 noenhanced
+# labels end at their cluster's tick, so long ones stay beside it
+set xtics rotate by 30 right noenhanced
+set lmargin 20
 set key top left noenhanced
 set yrange [0.5:*]
 set datafile missing 'NaN'
