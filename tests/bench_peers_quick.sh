@@ -13,9 +13,13 @@ for f in peers-dualjac.csv peers-FD.csv; do
     [ -s "$tmp/$f" ] || { echo "peer_dualjac --quick did not write $f"; exit 1; }
 done
 grep -q 'dualjac: sparse' "$tmp/peers-dualjac.csv" || { echo "no sparse rows"; exit 1; }
+for m in 'dualjac: hvp' 'dualjac: sparse hessian' 'FD: central; 2 gradients'; do
+    grep -q "$m" "$tmp"/peers-*.csv || { echo "no hessian rows ($m)"; exit 1; }
+done
 ./bench/peers/peers_table --out "$tmp" "$tmp"/peers-*.csv >"$tmp/table.txt" 2>&1 ||
     { cat "$tmp/table.txt"; exit 1; }
-for f in peers-table.md peers.csv peers-chain.dat peers-mgh.dat peers-gradient.dat peers-sparse.dat; do
+for f in peers-table.md peers.csv peers-chain.dat peers-mgh.dat peers-gradient.dat peers-sparse.dat \
+    peers-hessian.dat; do
     [ -s "$tmp/$f" ] || { echo "peers_table did not write $f"; exit 1; }
 done
 grep -q '^| chain | chain 8-64-8 |' "$tmp/peers-table.md" || { echo "the table lacks a chain row"; exit 1; }

@@ -51,6 +51,29 @@ static const spec specs[] = {
     {"sparse", "banded", PEER_BANDED, PEER_SPARSE, 100000, 0, 0},
     {"sparse", "arrowhead", PEER_ARROW, PEER_SPARSE, 1000, 0, 1},
     {"sparse", "arrowhead", PEER_ARROW, PEER_SPARSE, 10000, 0, 0},
+    /* second derivatives of scalar functions: H v on arithmetic, dense
+     * layers and transcendental code; a dense Hessian; sparse Hessians
+     * whose star coloring needs 3 (tridiagonal) and 2 (arrowhead) colors */
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_HVP, 100, 1, 1},
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_HVP, 1000, 1, 0},
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_HVP, 10000, 1, 0},
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_HVP, 100000, 1, 0},
+    {"hessian", "logistic", PEER_LOGISTIC, PEER_HVP, 100, 1, 0},
+    {"hessian", "logistic", PEER_LOGISTIC, PEER_HVP, 1000, 1, 0},
+    {"hessian", "logistic", PEER_LOGISTIC, PEER_HVP, 10000, 1, 0},
+    {"hessian", "trig-sum", PEER_TRIG_SUM, PEER_HVP, 100, 1, 0},
+    {"hessian", "trig-sum", PEER_TRIG_SUM, PEER_HVP, 1000, 1, 0},
+    {"hessian", "trig-sum", PEER_TRIG_SUM, PEER_HVP, 10000, 1, 0},
+    {"hessian", "trig-sum", PEER_TRIG_SUM, PEER_HVP, 100000, 1, 0},
+    {"hessian", "brown-sq", PEER_BROWN_SQ, PEER_HESSIAN, 10, 1, 0},
+    {"hessian", "brown-sq", PEER_BROWN_SQ, PEER_HESSIAN, 100, 1, 0},
+    {"hessian", "brown-sq", PEER_BROWN_SQ, PEER_HESSIAN, 200, 1, 0},
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_SPARSE_HESSIAN, 1000, 1, 0},
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_SPARSE_HESSIAN, 10000, 1, 0},
+    {"hessian", "rosenbrock-sum", PEER_ROSEN_SUM, PEER_SPARSE_HESSIAN, 100000, 1, 0},
+    {"hessian", "arrowhead-sum", PEER_ARROW_SUM, PEER_SPARSE_HESSIAN, 1000, 1, 1},
+    {"hessian", "arrowhead-sum", PEER_ARROW_SUM, PEER_SPARSE_HESSIAN, 10000, 1, 0},
+    {"hessian", "arrowhead-sum", PEER_ARROW_SUM, PEER_SPARSE_HESSIAN, 100000, 1, 0},
 };
 
 /* splitmix64: the same numbers on every machine, uniform in [-1, 1). */
@@ -119,6 +142,9 @@ static dj_fn make_fn(const peer_case *c)
     case PEER_ARROW: return (dj_fn)DJ_FN_INIT(parrow, c->n, c->m, NULL);
     case PEER_ROSEN_SUM: return (dj_fn)DJ_FN_INIT(prosen_sum, c->n, c->m, NULL);
     case PEER_LOGISTIC: return (dj_fn)DJ_FN_INIT(plogistic, c->n, c->m, c->params);
+    case PEER_TRIG_SUM: return (dj_fn)DJ_FN_INIT(ptrig_sum, c->n, c->m, NULL);
+    case PEER_BROWN_SQ: return (dj_fn)DJ_FN_INIT(pbrown_sq, c->n, c->m, NULL);
+    case PEER_ARROW_SUM: return (dj_fn)DJ_FN_INIT(parrow_sum, c->n, c->m, NULL);
     }
     abort();
 }
@@ -131,16 +157,84 @@ static void fill_point(const peer_case *c, double *x)
         double t = (double)(j + 1) / (double)(n + 1);
         switch (c->id) {
         case PEER_CHAIN: x[j] = sin((double)j + 1); break;
-        case PEER_BROWN: x[j] = 0.5; break;
+        case PEER_BROWN:
+        case PEER_BROWN_SQ: x[j] = 0.5; break;
         case PEER_BOUNDARY: x[j] = t * (t - 1); break;
         case PEER_BROYDEN:
         case PEER_BANDED: x[j] = -1.0; break;
         case PEER_ROSENBROCK:
         case PEER_ROSEN_SUM: x[j] = (j % 2 == 0) ? -1.2 : 1.0; break;
-        case PEER_ARROW: x[j] = 1.0 + 0.5 * cos((double)j); break;
+        case PEER_ARROW:
+        case PEER_ARROW_SUM: x[j] = 1.0 + 0.5 * cos((double)j); break;
+        case PEER_TRIG_SUM: x[j] = 0.5 + 0.25 * sin((double)j); break;
         case PEER_LOGISTIC: x[j] = 0.01 * sin(0.5 * (double)j); break;
         }
     }
+}
+
+/* Where each entry of the lower triangle is read from the product H S
+ * (cases.h), for the peers that compute H S themselves (finite
+ * differences of gradients, ADOL-C's hess_mat). Entry (i, j) is read at
+ * row i in column color(j) when no other neighbour of i has j's color
+ * (always so on the diagonal: neighbours differ), else at row j in column
+ * color(i); a star coloring makes one of the two hold. Returns 0, having
+ * said why, when neither does. */
+static int hessian_reads(peer_case *c)
+{
+    const dj_pattern *p = &c->hsparse.pattern;
+    const size_t *color = c->hsparse.colors.color;
+    size_t n = p->n, nnz = p->nnz, colors = c->hsparse.colors.count;
+    /* the upper triangle by rows: the lower one's columns transposed */
+    size_t *up_ptr = checked_malloc(n + 1, sizeof *up_ptr), *up = checked_malloc(nnz, sizeof *up);
+    size_t *fill = checked_malloc(n, sizeof *fill), *count = checked_malloc(colors, sizeof *count);
+    for (size_t e = 0; e < nnz; e++)
+        up_ptr[p->col[e] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        up_ptr[i + 1] += up_ptr[i];
+    for (size_t i = 0; i < n; i++)
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+            up[up_ptr[p->col[e]] + fill[p->col[e]]++] = i;
+    c->hread_row = checked_malloc(nnz, sizeof *c->hread_row);
+    c->hread_color = checked_malloc(nnz, sizeof *c->hread_color);
+    c->hread_var = checked_malloc(nnz, sizeof *c->hread_var);
+    /* first choice for every entry: its own row */
+    for (size_t i = 0; i < n; i++) {
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+            count[color[p->col[e]]]++;
+        for (size_t q = up_ptr[i]; q < up_ptr[i + 1]; q++)
+            if (up[q] != i)
+                count[color[up[q]]]++;
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++) {
+            size_t j = p->col[e];
+            int here = count[color[j]] == 1;
+            c->hread_row[e] = here ? i : j;
+            c->hread_color[e] = here ? color[j] : color[i];
+            c->hread_var[e] = here ? j : i;
+        }
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1]; e++)
+            count[color[p->col[e]]] = 0;
+        for (size_t q = up_ptr[i]; q < up_ptr[i + 1]; q++)
+            count[color[up[q]]] = 0;
+    }
+    /* the second choice must be unique in its row: count row j's
+     * neighbours of color(i) */
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++)
+        for (size_t e = p->row_ptr[i]; e < p->row_ptr[i + 1] && ok; e++) {
+            size_t j = c->hread_row[e];
+            if (j == i)
+                continue;
+            size_t same = 0;
+            for (size_t a = p->row_ptr[j]; a < p->row_ptr[j + 1]; a++)
+                same += color[p->col[a]] == color[i];
+            for (size_t q = up_ptr[j]; q < up_ptr[j + 1]; q++)
+                same += up[q] != j && color[up[q]] == color[i];
+            ok = same == 1;
+        }
+    if (!ok)
+        fprintf(stderr, "bench-peers: %s: an entry no product reads alone\n", c->label);
+    free(up_ptr), free(up), free(fill), free(count);
+    return ok;
 }
 
 static int reference(peer_case *c)
@@ -167,6 +261,28 @@ static int reference(peer_case *c)
         c->ref = checked_malloc(c->nref, sizeof *c->ref);
         opts.mode = DJ_MODE_AUTO;
         status = dj_sparse_jacobian(c->ref, NULL, &c->sparse, &c->fn, c->x, &opts, NULL);
+        break;
+    case PEER_HVP:
+        c->nref = c->n;
+        c->ref = checked_malloc(c->nref, sizeof *c->ref);
+        status = dj_hvp(c->ref, NULL, NULL, &c->fn, c->x, c->v, NULL, &opts);
+        break;
+    case PEER_HESSIAN:
+        c->nref = c->n * c->n;
+        c->ref = checked_malloc(c->nref, sizeof *c->ref);
+        status = dj_hessian(c->ref, NULL, NULL, &c->fn, c->x, NULL, &opts, NULL);
+        break;
+    case PEER_SPARSE_HESSIAN:
+        dj_hsparse_init(&c->hsparse);
+        status = dj_hsparse_analyze(&c->hsparse, &c->fn, c->x, NULL, NULL);
+        if (status != DJ_OK)
+            break;
+        c->nref = c->hsparse.pattern.nnz;
+        c->ref = checked_malloc(c->nref, sizeof *c->ref);
+        status = dj_sparse_hessian(c->ref, NULL, NULL, &c->hsparse, &c->fn, c->x, NULL, &opts,
+                                   NULL);
+        if (status == DJ_OK && !hessian_reads(c))
+            status = DJ_EINVAL;
         break;
     default:
         status = DJ_EINVAL;
@@ -197,10 +313,20 @@ peer_case *peer_cases(int quick, size_t *count)
                 c->params = logistic_params(c->n, &state);
             snprintf(c->size, sizeof c->size, "n=%zu", c->n);
         }
-        snprintf(c->label, sizeof c->label, "%s %s", c->name, c->size);
+        /* a Hessian row says which: one family holds three kinds */
+        const char *kind = c->kind == PEER_HVP               ? "hvp "
+                           : c->kind == PEER_HESSIAN         ? "dense "
+                           : c->kind == PEER_SPARSE_HESSIAN ? "sparse "
+                                                             : "";
+        snprintf(c->label, sizeof c->label, "%s%s %s", kind, c->name, c->size);
         c->fn = make_fn(c);
         c->x = checked_malloc(c->n, sizeof *c->x);
         fill_point(c, c->x);
+        if (c->kind == PEER_HVP) {
+            c->v = checked_malloc(c->n, sizeof *c->v);
+            for (size_t j = 0; j < c->n; j++)
+                c->v[j] = sin(1.0 + (double)j);
+        }
         if (!reference(c)) {
             peer_cases_free(cases, k);
             return NULL;
@@ -216,6 +342,9 @@ void peer_cases_free(peer_case *cases, size_t count)
         peer_case *c = &cases[i];
         if (c->kind == PEER_SPARSE)
             dj_sparse_clear(&c->sparse);
+        if (c->kind == PEER_SPARSE_HESSIAN)
+            dj_hsparse_clear(&c->hsparse);
+        free(c->hread_row), free(c->hread_color), free(c->hread_var), free(c->v);
         if (c->id == PEER_CHAIN) {
             const peer_chain *p = c->params;
             free(p->W1);

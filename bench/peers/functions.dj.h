@@ -114,3 +114,39 @@ DJ_FUNCTION(plogistic)(T *y, const T *w, size_t n, size_t m, const void *ctx)
         dj_add_to(r, dj_mul(w[j], w[j]));
     y[0] = dj_add(dj_div(s, (double)d->N), dj_mul(0.5 * d->lambda, r));
 }
+
+/* sum of sin(x_i) exp(cos(x_{i+1})) + log(1 + x_i^2): transcendental,
+ * tridiagonal Hessian */
+DJ_FUNCTION(ptrig_sum)(T *y, const T *x, size_t n, size_t m, const void *ctx)
+{
+    T s = dj_zero(T);
+    for (size_t i = 0; i + 1 < n; i++)
+        dj_add_to(s, dj_add(dj_mul(dj_sin(x[i]), dj_exp(dj_cos(x[i + 1]))),
+                            dj_log(dj_add(1, dj_mul(x[i], x[i])))));
+    y[0] = s;
+}
+
+/* the sum of squares of Brown's residuals (pbrown): a dense Hessian */
+DJ_FUNCTION(pbrown_sq)(T *y, const T *x, size_t n, size_t m, const void *ctx)
+{
+    T s = dj_sum_n(x, n), p = dj_prod_n(x, n);
+    T c = dj_sub(s, (double)(n + 1)), q = dj_sub(p, 1);
+    T r = dj_mul(q, q);
+    for (size_t i = 0; i + 1 < n; i++) {
+        T f = dj_add(x[i], c);
+        dj_add_to(r, dj_mul(f, f));
+    }
+    y[0] = r;
+}
+
+/* sum of (x_0 x_i)^2 + exp(x_i)/16: H is the first row and column and the
+ * diagonal (bench_hessian's arrowhead) */
+DJ_FUNCTION(parrow_sum)(T *y, const T *x, size_t n, size_t m, const void *ctx)
+{
+    T s = dj_zero(T);
+    for (size_t i = 1; i < n; i++) {
+        T t = dj_mul(x[0], x[i]);
+        dj_add_to(s, dj_add(dj_mul(t, t), dj_div(dj_exp(x[i]), 16)));
+    }
+    y[0] = s;
+}

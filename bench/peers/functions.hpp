@@ -17,6 +17,7 @@
 
 namespace peer {
 
+using std::cos;
 using std::exp;
 using std::log;
 using std::sin;
@@ -138,6 +139,40 @@ template <class S> S logistic(const S *w, const peer_logistic *d)
     return s / double(d->N) + 0.5 * d->lambda * r;
 }
 
+template <class S> S trig_sum(const S *x, std::size_t n)
+{
+    S s(0.0);
+    for (std::size_t i = 0; i + 1 < n; i++)
+        s += sin(x[i]) * exp(cos(x[i + 1])) + log(1.0 + x[i] * x[i]);
+    return s;
+}
+
+template <class S> S brown_sq(const S *x, std::size_t n)
+{
+    S s(x[0]), p(x[0]);
+    for (std::size_t j = 1; j < n; j++) {
+        s += x[j];
+        p *= x[j];
+    }
+    S c(s - double(n + 1)), q(p - 1.0);
+    S r(q * q);
+    for (std::size_t i = 0; i + 1 < n; i++) {
+        S f(x[i] + c);
+        r += f * f;
+    }
+    return r;
+}
+
+template <class S> S arrow_sum(const S *x, std::size_t n)
+{
+    S s(0.0);
+    for (std::size_t i = 1; i < n; i++) {
+        S t(x[0] * x[i]);
+        s += t * t + exp(x[i]) / 16.0;
+    }
+    return s;
+}
+
 /* y = f(x) for the case's function (y[0] for the scalar ones). */
 template <class S> void eval(S *y, const S *x, const peer_case *c)
 {
@@ -151,6 +186,9 @@ template <class S> void eval(S *y, const S *x, const peer_case *c)
     case PEER_ARROW: arrow(y, x, c->n); break;
     case PEER_ROSEN_SUM: y[0] = rosen_sum(x, c->n); break;
     case PEER_LOGISTIC: y[0] = logistic(x, static_cast<const peer_logistic *>(c->params)); break;
+    case PEER_TRIG_SUM: y[0] = trig_sum(x, c->n); break;
+    case PEER_BROWN_SQ: y[0] = brown_sq(x, c->n); break;
+    case PEER_ARROW_SUM: y[0] = arrow_sum(x, c->n); break;
     }
 }
 

@@ -44,11 +44,15 @@ int peer_run_end(peer_run *r)
 void peer_case_header(const peer_run *r, const peer_case *c)
 {
     (void)r;
-    static const char *kinds[] = {"Jacobian", "gradient", "sparse Jacobian"};
+    static const char *kinds[] = {"Jacobian", "gradient", "sparse Jacobian",
+                                  "Hessian-vector product", "Hessian", "sparse Hessian"};
     printf("\n%s %s: %s, %zu x %zu\n", c->family, c->label, kinds[c->kind], c->m, c->n);
     if (c->kind == PEER_SPARSE)
         printf("  %zu nonzeros, %zu column colors, %zu row colors\n", c->sparse.pattern.nnz,
                c->sparse.columns.count, c->sparse.rows.count);
+    if (c->kind == PEER_SPARSE_HESSIAN)
+        printf("  %zu nonzeros in the lower triangle, %zu star colors\n",
+               c->hsparse.pattern.nnz, c->hsparse.colors.count);
     fflush(stdout);
 }
 

@@ -12,10 +12,28 @@
  * times what it does after coloring, fov_forward with the compressed seed
  * of the same column coloring dualjac found, and the scatter into CSR.
  *
+ * Second derivatives: hess_vec (H v), hessian (its lower triangle, copied
+ * to the upper one inside the timed call, as the comparison asks for both),
+ * each on the existing tape and with the taping included, and
+ * sparse_hess, which also needs ColPack; without it the program times
+ * what sparse_hess does after coloring, hess_mat with the compressed seed
+ * of dualjac's star coloring, and each entry read from the product as
+ * cases.c says.
+ *
+ * Each case runs in a child process of its own. ADOL-C's store of adouble
+ * locations only grows, and every tape taped after a large one records
+ * that store's size as its number of live locations, which the drivers
+ * allocate and clear on every call: after the gradient of 10^5 inputs, a
+ * hess_vec of 100 inputs took 25 ms instead of 15 us. A program that
+ * differentiates one function does not pay for the cases before it.
+ *
  * Usage: peer_adolc [--quick] [--out DIR]
  */
 #include <adolc/adolc.h>
 #include <adolc/adolc_sparse.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -169,6 +187,99 @@ struct compressed_job : job {
     }
 };
 
+struct hess_vec_job : job {
+    using job::job;
+    void operator()()
+    {
+        if (retape)
+            tape(c, tag, y);
+        check(hess_vec(tag, n, c->x, c->v, out.data()), "hess_vec");
+        peer::sink = out[0];
+    }
+};
+
+struct hessian_job : job {
+    using job::job;
+    void operator()()
+    {
+        if (retape)
+            tape(c, tag, y);
+        check(hessian(tag, n, c->x, out_rows.data()), "hessian");
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++)
+                out_rows[j][i] = out_rows[i][j];
+        peer::sink = out[0];
+    }
+};
+
+/* hess_mat with the compressed seed S (n x colors) of the star coloring,
+ * then each entry read from H S where cases.c says. */
+struct hess_mat_job : job {
+    std::vector<double> W;
+    std::vector<double *> W_rows;
+    int colors;
+    explicit hess_mat_job(const peer_case *c_, short tag_)
+        : job(c_, tag_, 1, c_->nref), colors(int(c_->hsparse.colors.count))
+    {
+        std::size_t q = std::size_t(colors), nn = std::size_t(n);
+        seed.assign(nn * q, 0.0);
+        for (std::size_t j = 0; j < nn; j++)
+            seed[j * q + c->hsparse.colors.color[j]] = 1.0;
+        seed_rows = rows_of(seed.data(), nn, q);
+        W.resize(nn * q);
+        W_rows = rows_of(W.data(), nn, q);
+    }
+    void operator()()
+    {
+        check(hess_mat(tag, n, colors, c->x, seed_rows.data(), W_rows.data()), "hess_mat");
+        for (std::size_t e = 0; e < c->nref; e++)
+            out[e] = W_rows[c->hread_row[e]][c->hread_color[e]];
+        peer::sink = out[0];
+    }
+};
+
+/* sparse_hess with repeat = 1 (the pattern and seed of the first call
+ * kept), its entries put in dualjac's CSR order by a map built once. */
+struct sparse_hess_job : job {
+    unsigned *ri = nullptr, *ci = nullptr;
+    double *v = nullptr;
+    int nnz = 0, opt[2] = {0, 0};
+    std::vector<std::size_t> where;
+    bool ok = false;
+    explicit sparse_hess_job(const peer_case *c_, short tag_) : job(c_, tag_, 1, c_->nref)
+    {
+        try {
+            ok = sparse_hess(tag, n, 0, c->x, &nnz, &ri, &ci, &v, opt) >= 0;
+        } catch (...) {
+            ok = false;
+        }
+        if (!ok || std::size_t(nnz) != c->nref) {
+            ok = false;
+            return;
+        }
+        const dj_pattern *p = &c->hsparse.pattern;
+        where.resize(std::size_t(nnz));
+        for (std::size_t k = 0; k < where.size(); k++) {
+            std::size_t i = std::max(ri[k], ci[k]), j = std::min(ri[k], ci[k]), e;
+            for (e = p->row_ptr[i]; e < p->row_ptr[i + 1] && p->col[e] != j; e++)
+                ;
+            if (e == p->row_ptr[i + 1]) {
+                ok = false;
+                return;
+            }
+            where[k] = e;
+        }
+    }
+    ~sparse_hess_job() { std::free(ri), std::free(ci), std::free(v); }
+    void operator()()
+    {
+        check(sparse_hess(tag, n, 1, c->x, &nnz, &ri, &ci, &v, opt), "sparse_hess");
+        for (std::size_t k = 0; k < where.size(); k++)
+            out[where[k]] = v[k];
+        peer::sink = out[0];
+    }
+};
+
 /* Whether sparse_jac works in this build of ADOL-C. */
 const char *sparse_jac_missing()
 {
@@ -241,9 +352,61 @@ void body(peer_run *r, const peer_case *c)
             peer_unavailable(r, c, method, "skipped: a seed of n x colors");
         break;
     }
+    case PEER_HVP: {
+        hess_vec_job H(c, tag, 1, n);
+        peer::measure(r, c, "hess_vec (tape reused)", H, H.out.data());
+        H.retape = true;
+        peer::measure(r, c, "tape + hess_vec", H, H.out.data());
+        break;
     }
+    case PEER_HESSIAN: {
+        hessian_job H(c, tag, n, n);
+        peer::measure(r, c, "hessian (tape reused)", H, H.out.data());
+        H.retape = true;
+        peer::measure(r, c, "tape + hessian", H, H.out.data());
+        break;
+    }
+    case PEER_SPARSE_HESSIAN: {
+        if (sparse_jac_missing() != nullptr) {
+            peer_unavailable(r, c, "sparse_hess", sparse_jac_missing());
+        } else {
+            sparse_hess_job S(c, tag);
+            if (S.ok)
+                peer::measure(r, c, "sparse_hess (repeat = 1)", S, S.out.data());
+            else
+                peer_unavailable(r, c, "sparse_hess (repeat = 1)", "failed on this case");
+        }
+        tape(c, tag, y);
+        hess_mat_job M(c, tag);
+        char method[96];
+        std::snprintf(method, sizeof method, "hess_mat, compressed seed, %d colors", M.colors);
+        peer::measure(r, c, method, M, M.out.data());
+        break;
+    }
+    }
+}
+
+/* body() in a child process; its lines go to the same stdout and CSV
+ * (both flushed before the fork and before the child exits), its
+ * mismatches come back as its exit status. */
+void body_in_child(peer_run *r, const peer_case *c)
+{
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        body(r, c);
+        std::fflush(nullptr);
+        _exit(r->failures ? 1 : 0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+        std::fprintf(stderr, "peer_adolc: %s: the child process failed\n", c->label);
+        std::exit(2);
+    }
+    if (WEXITSTATUS(status) != 0)
+        r->failures++;
 }
 
 } // namespace
 
-int main(int argc, char **argv) { return peer::run_cases(argc, argv, "ADOL-C", body); }
+int main(int argc, char **argv) { return peer::run_cases(argc, argv, "ADOL-C", body_in_child); }

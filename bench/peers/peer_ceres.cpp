@@ -6,6 +6,11 @@
  * function of its own: its sparsity is that of residual blocks, which the
  * user declares.
  *
+ * Second derivatives: Ceres has no Hessian driver, and its Jet nested in
+ * itself, Jet<Jet<double, 1>, K>, does not take the functions' double
+ * constants (S(0.0), 2.0 * x, x - 1.0: Jet's mixed operators are for its
+ * own scalar type only), so the hessian family is not run here.
+ *
  * Usage: peer_ceres [--quick] [--out DIR]
  */
 #include <ceres/jet.h>
@@ -26,6 +31,11 @@ template <int N> struct jet_tool {
 
 void body(peer_run *r, const peer_case *c)
 {
+    if (c->kind == PEER_HVP || c->kind == PEER_HESSIAN || c->kind == PEER_SPARSE_HESSIAN) {
+        peer_unavailable(r, c, "Jet<Jet<1>; K>",
+                         "none: nested Jets take no double constants; no Hessian driver");
+        return;
+    }
     peer::forward_widths<jet_tool>(r, c);
     if (c->kind == PEER_SPARSE)
         peer_unavailable(r, c, "sparse", "none: Ceres has no sparse Jacobian driver for a function");

@@ -4,8 +4,15 @@
  * reverse (and which of the two auto mode picks), gradients by recording
  * and sweeping (and by replaying a recording at the point and sweeping it,
  * the analogue of ADOL-C's gradient on an existing tape), sparse Jacobians
- * through dj_sparse_jacobian after one analysis. Everything on one thread,
- * with a workspace, so that repeated calls allocate nothing.
+ * through dj_sparse_jacobian after one analysis; Hessian-vector products
+ * by dj_hvp and by replaying one recording and dj_graph_hvp (the analogue
+ * of ADOL-C's hess_vec on an existing tape), dense Hessians by dj_hessian
+ * and by replay + dj_graph_hvp of 16 directions a sweep, sparse Hessians by
+ * dj_sparse_hessian after one dj_hsparse_analyze. FD of second
+ * derivatives is central differences of dualjac's gradients (replay +
+ * sweep): 2 a product, 2n a dense Hessian, 2 a color of the star coloring
+ * for a sparse one. Everything on one thread, with a workspace, so that
+ * repeated calls allocate nothing.
  *
  * Usage: peer_dualjac [--quick] [--out DIR]
  */
@@ -37,6 +44,8 @@ typedef struct dj_job {
     double *out;
     dj_graph *g;    /* replay + sweep */
     double *y, one; /* its output and seed */
+    double *V, *HV; /* replay + dj_graph_hvp: k x n directions and products */
+    int k;
 } dj_job;
 
 static void run_jacobian(void *p)
@@ -70,6 +79,73 @@ static void run_sparse(void *p)
         DJ_OK)
         abort();
     sink = j->out[0];
+}
+
+static void run_hvp(void *p)
+{
+    dj_job *j = p;
+    if (dj_hvp(j->out, NULL, NULL, &j->c->fn, j->c->x, j->c->v, NULL, &j->opts) != DJ_OK)
+        abort();
+    sink = j->out[0];
+}
+
+static void run_hessian(void *p)
+{
+    dj_job *j = p;
+    if (dj_hessian(j->out, NULL, NULL, &j->c->fn, j->c->x, NULL, &j->opts, NULL) != DJ_OK)
+        abort();
+    sink = j->out[0];
+}
+
+static void run_sparse_hessian(void *p)
+{
+    dj_job *j = p;
+    if (dj_sparse_hessian(j->out, NULL, NULL, &j->c->hsparse, &j->c->fn, j->c->x, NULL, &j->opts,
+                          NULL) != DJ_OK)
+        abort();
+    sink = j->out[0];
+}
+
+/* The replay recomputes the values (and so the second partials the sweep
+ * needs) at x, as ADOL-C's drivers run the tape forward at x each call. */
+static void run_replay_hvp(void *p)
+{
+    dj_job *j = p;
+    if (dj_graph_replay(j->g, j->y, j->c->x) != DJ_OK ||
+        dj_graph_hvp(j->g, j->out, NULL, NULL, j->c->v, 1) != DJ_OK)
+        abort();
+    sink = j->out[0];
+}
+
+/* H by sweeps of k unit directions: row p0 + d of H is product d (H is
+ * symmetric), the last sweep's surplus directions zero. */
+static void run_replay_hessian(void *p)
+{
+    dj_job *j = p;
+    size_t n = j->c->n, k = (size_t)j->k;
+    if (dj_graph_replay(j->g, j->y, j->c->x) != DJ_OK)
+        abort();
+    for (size_t p0 = 0; p0 < n; p0 += k) {
+        size_t kk = n - p0 < k ? n - p0 : k;
+        for (size_t d = 0; d < kk; d++)
+            j->V[d * n + p0 + d] = 1.0;
+        if (dj_graph_hvp(j->g, j->HV, NULL, NULL, j->V, j->k) != DJ_OK)
+            abort();
+        for (size_t d = 0; d < kk; d++)
+            j->V[d * n + p0 + d] = 0.0;
+        memcpy(j->out + p0 * n, j->HV, kk * n * sizeof *j->out);
+    }
+    sink = j->out[0];
+}
+
+/* A graph recorded at the case's point, values kept for second-order
+ * sweeps when second is nonzero. */
+static void record(dj_graph *g, const peer_case *c, int second)
+{
+    dj_graph_init(g);
+    if ((second && dj_graph_keep_values(g, 1) != DJ_OK) ||
+        dj_graph_record(g, &c->fn, c->x) != DJ_OK)
+        abort();
 }
 
 static void dualjac_methods(peer_run *r, const peer_case *c)
@@ -127,6 +203,39 @@ static void dualjac_methods(peer_run *r, const peer_case *c)
                  c->sparse.mode == DJ_MODE_FORWARD ? c->sparse.columns.count
                                                    : c->sparse.rows.count);
         peer_measure(r, c, method, run_sparse, &j, out, PEER_TOL_EXACT);
+        break;
+    case PEER_HVP: {
+        peer_measure(r, c, "hvp (record + sweep)", run_hvp, &j, out, PEER_TOL_EXACT);
+        dj_graph g;
+        record(&g, c, 1);
+        double y;
+        j.g = &g, j.y = &y;
+        peer_measure(r, c, "replay + graph_hvp", run_replay_hvp, &j, out, PEER_TOL_EXACT);
+        dj_graph_clear(&g);
+        break;
+    }
+    case PEER_HESSIAN: {
+        dj_report rep;
+        if (dj_hessian(out, NULL, NULL, &c->fn, c->x, NULL, &j.opts, &rep) != DJ_OK)
+            abort();
+        snprintf(method, sizeof method, "hessian k=%d (record + %zu sweeps)", rep.chunk,
+                 rep.sweeps);
+        peer_measure(r, c, method, run_hessian, &j, out, PEER_TOL_EXACT);
+        dj_graph g;
+        record(&g, c, 1);
+        double y;
+        j.g = &g, j.y = &y, j.k = 16;
+        j.V = xmalloc(16 * c->n, sizeof *j.V);
+        j.HV = xmalloc(16 * c->n, sizeof *j.HV);
+        snprintf(method, sizeof method, "replay + graph_hvp k=16, %zu sweeps", (c->n + 15) / 16);
+        peer_measure(r, c, method, run_replay_hessian, &j, out, PEER_TOL_EXACT);
+        free(j.V), free(j.HV);
+        dj_graph_clear(&g);
+        break;
+    }
+    case PEER_SPARSE_HESSIAN:
+        snprintf(method, sizeof method, "sparse hessian, %zu colors", c->hsparse.colors.count);
+        peer_measure(r, c, method, run_sparse_hessian, &j, out, PEER_TOL_EXACT);
         break;
     }
     free(out);
@@ -237,6 +346,120 @@ static void fd_methods(peer_run *r, const peer_case *c)
         free(j.color_ptr), free(j.row);
 }
 
+/* ---- second derivatives by central differences of gradients -----------------
+ * The gradients are dualjac's fastest: a replay of one recording and a
+ * sweep. Steps as for Jacobians; a product H v moves x along v by
+ * eps^(1/3) max(1, |x|_inf) / |v|_inf; a sparse Hessian moves the
+ * variables of one star color together, each by its own step, and reads
+ * each entry where cases.c says, divided by its variable's step. */
+
+typedef struct fdh_job {
+    const peer_case *c;
+    dj_graph g;
+    double *out, *xp, *gp, *gm, *h, *B, step;
+} fdh_job;
+
+static void fd_gradient(fdh_job *j, double *grad)
+{
+    double y, one = 1.0;
+    if (dj_graph_replay(&j->g, &y, j->xp) != DJ_OK || dj_graph_vjp(&j->g, grad, &one, 1) != DJ_OK)
+        abort();
+}
+
+static void run_fd_hvp(void *p)
+{
+    fdh_job *j = p;
+    const peer_case *c = j->c;
+    size_t n = c->n;
+    for (size_t k = 0; k < n; k++)
+        j->xp[k] = c->x[k] + j->step * c->v[k];
+    fd_gradient(j, j->gp);
+    for (size_t k = 0; k < n; k++)
+        j->xp[k] = c->x[k] - j->step * c->v[k];
+    fd_gradient(j, j->gm);
+    for (size_t k = 0; k < n; k++)
+        j->out[k] = (j->gp[k] - j->gm[k]) / (2 * j->step);
+    sink = j->out[0];
+}
+
+static void run_fd_hessian(void *p)
+{
+    fdh_job *j = p;
+    const peer_case *c = j->c;
+    size_t n = c->n;
+    memcpy(j->xp, c->x, n * sizeof *j->xp);
+    for (size_t k = 0; k < n; k++) {
+        double h = j->h[k];
+        j->xp[k] = c->x[k] + h;
+        fd_gradient(j, j->gp);
+        j->xp[k] = c->x[k] - h;
+        fd_gradient(j, j->gm);
+        j->xp[k] = c->x[k];
+        for (size_t i = 0; i < n; i++)
+            j->out[i * n + k] = (j->gp[i] - j->gm[i]) / (2 * h);
+    }
+    sink = j->out[0];
+}
+
+static void run_fd_sparse_hessian(void *p)
+{
+    fdh_job *j = p;
+    const peer_case *c = j->c;
+    const size_t *color = c->hsparse.colors.color;
+    size_t n = c->n, colors = c->hsparse.colors.count;
+    for (size_t g = 0; g < colors; g++) {
+        for (size_t k = 0; k < n; k++)
+            j->xp[k] = c->x[k] + (color[k] == g ? j->h[k] : 0.0);
+        fd_gradient(j, j->gp);
+        for (size_t k = 0; k < n; k++)
+            j->xp[k] = c->x[k] - (color[k] == g ? j->h[k] : 0.0);
+        fd_gradient(j, j->gm);
+        for (size_t i = 0; i < n; i++)
+            j->B[i * colors + g] = (j->gp[i] - j->gm[i]) / 2;
+    }
+    for (size_t e = 0; e < c->nref; e++)
+        j->out[e] = j->B[c->hread_row[e] * colors + c->hread_color[e]] / j->h[c->hread_var[e]];
+    sink = j->out[0];
+}
+
+static void fd_hessian_methods(peer_run *r, const peer_case *c)
+{
+    size_t n = c->n;
+    fdh_job j = {.c = c};
+    record(&j.g, c, 0);
+    j.out = xmalloc(c->nref, sizeof *j.out);
+    j.xp = xmalloc(n, sizeof *j.xp);
+    j.gp = xmalloc(n, sizeof *j.gp);
+    j.gm = xmalloc(n, sizeof *j.gm);
+    j.h = xmalloc(n, sizeof *j.h);
+    for (size_t k = 0; k < n; k++)
+        j.h[k] = cbrt(DBL_EPSILON) * fmax(1.0, fabs(c->x[k]));
+    char method[64];
+    if (c->kind == PEER_HVP) {
+        double xmax = 0, vmax = 0;
+        for (size_t k = 0; k < n; k++)
+            xmax = fmax(xmax, fabs(c->x[k])), vmax = fmax(vmax, fabs(c->v[k]));
+        j.step = cbrt(DBL_EPSILON) * fmax(1.0, xmax) / vmax;
+        peer_measure(r, c, "central, 2 gradients", run_fd_hvp, &j, j.out, PEER_TOL_FD);
+    } else if (c->kind == PEER_HESSIAN) {
+        snprintf(method, sizeof method, "central, %zu gradients", 2 * n);
+        if (n <= 1000)
+            peer_measure(r, c, method, run_fd_hessian, &j, j.out, PEER_TOL_FD);
+        else
+            peer_unavailable(r, c, method, "skipped: 2n gradients");
+    } else {
+        size_t colors = c->hsparse.colors.count;
+        j.B = xmalloc(n * colors, sizeof *j.B);
+        snprintf(method, sizeof method, "central, %zu colors, %zu gradients", colors, 2 * colors);
+        if (colors <= 2000)
+            peer_measure(r, c, method, run_fd_sparse_hessian, &j, j.out, PEER_TOL_FD);
+        else
+            peer_unavailable(r, c, method, "skipped: 2 gradients a color");
+    }
+    dj_graph_clear(&j.g);
+    free(j.out), free(j.xp), free(j.gp), free(j.gm), free(j.h), free(j.B);
+}
+
 int main(int argc, char **argv)
 {
     peer_run dj, fd;
@@ -249,7 +472,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < count; i++) {
         peer_case_header(&dj, &cases[i]);
         dualjac_methods(&dj, &cases[i]);
-        fd_methods(&fd, &cases[i]);
+        if (cases[i].kind == PEER_HVP || cases[i].kind == PEER_HESSIAN ||
+            cases[i].kind == PEER_SPARSE_HESSIAN)
+            fd_hessian_methods(&fd, &cases[i]);
+        else
+            fd_methods(&fd, &cases[i]);
     }
     peer_cases_free(cases, count);
     int a = peer_run_end(&dj), b = peer_run_end(&fd);

@@ -122,6 +122,37 @@ static double logistic(const double *w, const peer_logistic *d)
     return s / (double)d->N + 0.5 * d->lambda * r;
 }
 
+static double trig_sum(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        s += sin(x[i]) * exp(cos(x[i + 1])) + log(1 + x[i] * x[i]);
+    return s;
+}
+
+static double brown_sq(const double *x, size_t n)
+{
+    double s = x[0], p = x[0];
+    for (size_t j = 1; j < n; j++) {
+        s += x[j];
+        p *= x[j];
+    }
+    double c = s - (double)(n + 1), r = (p - 1) * (p - 1);
+    for (size_t i = 0; i + 1 < n; i++)
+        r += (x[i] + c) * (x[i] + c);
+    return r;
+}
+
+static double arrow_sum(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 1; i < n; i++) {
+        double t = x[0] * x[i];
+        s += t * t + exp(x[i]) / 16;
+    }
+    return s;
+}
+
 void peer_primal(double *y, const double *x, const peer_case *c)
 {
     switch (c->id) {
@@ -134,5 +165,8 @@ void peer_primal(double *y, const double *x, const peer_case *c)
     case PEER_ARROW: arrow(y, x, c->n); break;
     case PEER_ROSEN_SUM: y[0] = rosen_sum(x, c->n); break;
     case PEER_LOGISTIC: y[0] = logistic(x, c->params); break;
+    case PEER_TRIG_SUM: y[0] = trig_sum(x, c->n); break;
+    case PEER_BROWN_SQ: y[0] = brown_sq(x, c->n); break;
+    case PEER_ARROW_SUM: y[0] = arrow_sum(x, c->n); break;
     }
 }
