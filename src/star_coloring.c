@@ -45,9 +45,10 @@ static int graph_build(graph *g, const dj_pattern *p)
     size_t n = p->n;
     g->n = n;
     g->ptr = dj__calloc(n + 1, sizeof *g->ptr);
-    size_t *deg = g->ptr + 1, edges = 0;
     if (g->ptr == NULL)
         return DJ_ENOMEM;
+    /* past the check: an offset on a null pointer is undefined */
+    size_t *deg = g->ptr + 1, edges = 0;
     /* a pattern given whole lists each edge twice: keep (i, j) with i > j
      * and its mirror only when the mirror is absent */
     for (size_t i = 0; i < p->m; i++)
