@@ -33,29 +33,29 @@ void dj_coloring_clear(dj_coloring *c)
     dj_coloring_init(c);
 }
 
-/* Greedy coloring in the given order (a permutation of the n columns) into
- * color; forbid is n entries of scratch. Returns the colors used. */
-static size_t greedy(const dj_pattern *p, const dj_pattern *t, const size_t *order, size_t *color,
-                     size_t *forbid)
+size_t dj__greedy_columns(const dj_pattern *p, const dj_pattern *t, const size_t *order,
+                          size_t *color, size_t *forbid, size_t max_colors)
 {
     size_t n = p->n, used = 0;
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < n; j++)
         color[j] = NONE;
-        forbid[j] = NONE;
-    }
+    for (size_t c = 0; c < max_colors; c++)
+        forbid[c] = NONE;
     for (size_t step = 0; step < n; step++) {
-        size_t j = order[step];
+        size_t j = order ? order[step] : step;
         for (size_t a = t->row_ptr[j]; a < t->row_ptr[j + 1]; a++) {
             size_t i = t->col[a];
             for (size_t b = p->row_ptr[i]; b < p->row_ptr[i + 1]; b++) {
                 size_t c = color[p->col[b]];
-                if (c != NONE)
+                if (c != NONE && c < max_colors)
                     forbid[c] = step;
             }
         }
         size_t c = 0;
-        while (forbid[c] == step)
+        while (c < max_colors && forbid[c] == step)
             c++;
+        if (c == max_colors)
+            return NONE;
         color[j] = c;
         if (c + 1 > used)
             used = c + 1;
@@ -259,7 +259,7 @@ static int color_columns(dj_coloring *c, const dj_pattern *p, const dj_pattern *
         }
         if (status != DJ_OK)
             goto done;
-        size_t count = greedy(p, t, perm, color, forbid);
+        size_t count = dj__greedy_columns(p, t, perm, color, forbid, n ? n : 1);
         if (count < best_count) {
             best_count = count;
             best_order = (dj_order)o;

@@ -84,6 +84,18 @@ void dj__pattern_replace(dj_pattern *p, dj_pattern *fresh);
  * zeroed bytes of scratch (left zeroed); returns the new nnz. */
 size_t dj__pattern_sort_rows(dj_pattern *p, unsigned char *seen);
 
+/* src's transpose into col_ptr (n + 1) and rows (nnz): the rows of column
+ * j, ascending, are rows[col_ptr[j] .. col_ptr[j+1]). */
+void dj__pattern_transpose_into(const dj_pattern *src, size_t *col_ptr, size_t *rows);
+
+/* Greedy distance-2 coloring of p's columns (t: p's transpose) in the given
+ * order (a permutation of the n columns; NULL: natural) into color; forbid
+ * holds max_colors entries of scratch. Returns the colors used, or
+ * SIZE_MAX as soon as a column would need more than max_colors (color is
+ * then partial). Time: the sum over columns of the entries of their rows. */
+size_t dj__greedy_columns(const dj_pattern *p, const dj_pattern *t, const size_t *order,
+                          size_t *color, size_t *forbid, size_t max_colors);
+
 /* Smallest-last order of the n vertices of the graph with adjacency
  * adj[ptr[v] .. ptr[v+1]) (no self loops): the coloring order in order.
  * Errors: DJ_ENOMEM. */

@@ -26,8 +26,6 @@ enum { MIN_DENSE_PASSES = 12 };
 /* A function found dense is left alone for this many calls more. */
 enum { DENSE_SKIP = 63 };
 
-#define NONE ((size_t)-1)
-
 /* What a workspace keeps between calls (ws->colored). */
 typedef struct colored {
     dj__pattern_walk walk;
@@ -98,8 +96,7 @@ static int same_pattern(const colored *c, const dj__pattern_walk *w, size_t m, s
 }
 
 /* Colors the walk's pattern greedily in natural order into c->color; stops
- * with DJ__WALK_DENSE at more than max_colors colors. Time: the sum over
- * columns of the entries of their rows. */
+ * with DJ__WALK_DENSE at more than max_colors colors (coloring.c). */
 static int color_columns(colored *c, const dj__pattern_walk *w, size_t m, size_t n,
                          size_t max_colors)
 {
@@ -110,46 +107,16 @@ static int color_columns(colored *c, const dj__pattern_walk *w, size_t m, size_t
     if (status == DJ_OK)
         status = grow(&c->col_rows, &c->trows_cap, nnz ? nnz : 1);
     if (status == DJ_OK)
-        status = grow(&c->forbid, &c->forbid_cap, max_colors + 1);
+        status = grow(&c->forbid, &c->forbid_cap, max_colors ? max_colors : 1);
     if (status != DJ_OK)
         return status;
-    /* the transpose: the rows of each column */
-    size_t *ptr = c->col_ptr, *rows = c->col_rows;
-    memset(ptr, 0, (n + 1) * sizeof *ptr);
-    for (size_t e = 0; e < nnz; e++)
-        ptr[w->cols[e] + 1]++;
-    for (size_t j = 0; j < n; j++)
-        ptr[j + 1] += ptr[j];
-    for (size_t i = 0; i < m; i++)
-        for (size_t e = w->row_ptr[i]; e < w->row_ptr[i + 1]; e++)
-            rows[ptr[w->cols[e]]++] = i;
-    for (size_t j = n; j > 0; j--)
-        ptr[j] = ptr[j - 1];
-    ptr[0] = 0;
-
-    size_t *color = c->color, *forbid = c->forbid, used = 0;
-    for (size_t j = 0; j < n; j++)
-        color[j] = NONE;
-    for (size_t k = 0; k <= max_colors; k++)
-        forbid[k] = NONE;
-    for (size_t j = 0; j < n; j++) {
-        for (size_t a = ptr[j]; a < ptr[j + 1]; a++) {
-            size_t i = rows[a];
-            for (size_t e = w->row_ptr[i]; e < w->row_ptr[i + 1]; e++) {
-                size_t k = color[w->cols[e]];
-                if (k != NONE)
-                    forbid[k] = j;
-            }
-        }
-        size_t k = 0;
-        while (forbid[k] == j)
-            k++;
-        if (k >= max_colors)
-            return DJ__WALK_DENSE;
-        color[j] = k;
-        if (k + 1 > used)
-            used = k + 1;
-    }
+    /* the walk's rows are unsorted, which the greedy pass does not mind */
+    const dj_pattern p = {m, n, nnz, w->row_ptr, w->cols};
+    dj__pattern_transpose_into(&p, c->col_ptr, c->col_rows);
+    const dj_pattern t = {n, m, nnz, c->col_ptr, c->col_rows};
+    size_t used = dj__greedy_columns(&p, &t, NULL, c->color, c->forbid, max_colors);
+    if (used == SIZE_MAX)
+        return DJ__WALK_DENSE;
     c->colors = used;
     return DJ_OK;
 }

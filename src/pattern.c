@@ -140,6 +140,23 @@ int dj_pattern_copy(dj_pattern *dst, const dj_pattern *src)
     return DJ_OK;
 }
 
+void dj__pattern_transpose_into(const dj_pattern *src, size_t *col_ptr, size_t *rows)
+{
+    /* counting sort by column; rows come out ascending because they are
+     * visited in order */
+    memset(col_ptr, 0, (src->n + 1) * sizeof *col_ptr);
+    for (size_t e = 0; e < src->nnz; e++)
+        col_ptr[src->col[e] + 1]++;
+    for (size_t j = 0; j < src->n; j++)
+        col_ptr[j + 1] += col_ptr[j];
+    for (size_t i = 0; i < src->m; i++)
+        for (size_t e = src->row_ptr[i]; e < src->row_ptr[i + 1]; e++)
+            rows[col_ptr[src->col[e]]++] = i;
+    for (size_t j = src->n; j > 0; j--)
+        col_ptr[j] = col_ptr[j - 1];
+    col_ptr[0] = 0;
+}
+
 int dj_pattern_transpose(dj_pattern *dst, const dj_pattern *src)
 {
     if (dst == NULL || src == NULL || src->row_ptr == NULL || dst == src)
@@ -148,19 +165,7 @@ int dj_pattern_transpose(dj_pattern *dst, const dj_pattern *src)
     int status = dj__pattern_alloc(&q, src->n, src->m, src->nnz);
     if (status != DJ_OK)
         return status;
-    /* counting sort by column; rows come out ascending because they are
-     * visited in order */
-    memset(q.row_ptr, 0, (src->n + 1) * sizeof *q.row_ptr);
-    for (size_t e = 0; e < src->nnz; e++)
-        q.row_ptr[src->col[e] + 1]++;
-    for (size_t j = 0; j < src->n; j++)
-        q.row_ptr[j + 1] += q.row_ptr[j];
-    for (size_t i = 0; i < src->m; i++)
-        for (size_t e = src->row_ptr[i]; e < src->row_ptr[i + 1]; e++)
-            q.col[q.row_ptr[src->col[e]]++] = i;
-    for (size_t j = src->n; j > 0; j--)
-        q.row_ptr[j] = q.row_ptr[j - 1];
-    q.row_ptr[0] = 0;
+    dj__pattern_transpose_into(src, q.row_ptr, q.col);
     dj__pattern_replace(dst, &q);
     return DJ_OK;
 }

@@ -144,7 +144,7 @@ static dj_fn make_fn(const peer_case *c)
     case PEER_LOGISTIC: return (dj_fn)DJ_FN_INIT(plogistic, c->n, c->m, c->params);
     case PEER_TRIG_SUM: return (dj_fn)DJ_FN_INIT(ptrig_sum, c->n, c->m, NULL);
     case PEER_BROWN_SQ: return (dj_fn)DJ_FN_INIT(pbrown_sq, c->n, c->m, NULL);
-    case PEER_ARROW_SUM: return (dj_fn)DJ_FN_INIT(parrow_sum, c->n, c->m, NULL);
+    case PEER_ARROW_SUM: return (dj_fn)DJ_FN_INIT(arrowhead, c->n, c->m, NULL);
     }
     abort();
 }
