@@ -779,6 +779,19 @@ START_TEST(test_help_and_version)
     ck_assert_msg(strstr(r.err, "threads 1 (fewer than two passes or sweeps)") != NULL, "%s",
                   r.err);
     result_free(&r);
+    /* auto mode's colored passes on a sparse J, and the Hessian's threads */
+    r = run("--fn", "broyden", "--n", "300", "--stats", "--format", "csv", "-o", "/dev/null");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, "jacdump: stats: mode forward by 3 column colors of J's pattern, "
+                                "chunk 4, passes 1,") != NULL,
+                  "%s", r.err);
+    result_free(&r);
+    r = run("-e", "x^2*y + exp(x*y)", "--at", "1,2", "--hessian", "--stats");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.err, "sweeps 1, graph nodes 7, colors 0, threads 1 (fewer than two "
+                                "passes or sweeps), time") != NULL,
+                  "%s", r.err);
+    result_free(&r);
 }
 END_TEST
 

@@ -859,14 +859,19 @@ static int hessian_compute(session *s, int sparse, const char *mode, dj_report *
         st = dj_hessian(s->J, s->grad, s->f, &s->fn, s->x, s->w, &o, rep);
     }
     *seconds = seconds_now() - t0;
+    /* the sweeps' threads and why (central differences report none) */
+    char threads[96] = "";
+    if (rep->threads > 0)
+        snprintf(threads, sizeof threads, "threads %d (%s), ", rep->threads,
+                 dj_threads_why_name(rep->threads_why));
     if (s->o.stats && st == DJ_OK)
         fprintf(stderr,
                 "jacdump: stats: Hessian, %s, chunk %d, sweeps %zu, graph nodes %zu, colors %zu, "
-                "time %.3g s\n",
+                "%stime %.3g s\n",
                 strcmp(mode, "fd") == 0 ? "central differences of 2n gradients"
                 : sparse                ? "sparse, forward over reverse"
                                         : "dense, forward over reverse",
-                rep->chunk, rep->sweeps, rep->graph_nodes, rep->colors, *seconds);
+                rep->chunk, rep->sweeps, rep->graph_nodes, rep->colors, threads, *seconds);
     return st;
 }
 
