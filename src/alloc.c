@@ -52,4 +52,20 @@ void *dj__malloc_array(size_t count, size_t size)
     return dj__malloc(bytes);
 }
 
+int dj__scratch_grow(void **p, size_t *cap, size_t want, size_t size)
+{
+    if (*cap >= want)
+        return DJ_OK;
+    size_t bytes;
+    if (!dj__bytes(want, size, &bytes))
+        return DJ_ERANGE;
+    void *q = dj__malloc(bytes);
+    if (q == NULL)
+        return DJ_ENOMEM;
+    dj__free(*p);
+    *p = q;
+    *cap = want;
+    return DJ_OK;
+}
+
 void dj__free(void *p) { free(p); }

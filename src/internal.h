@@ -50,6 +50,11 @@ int dj__blas_dims(size_t m, size_t n);
  * when it cannot exist (dj__bytes) or cannot be allocated. */
 void *dj__malloc_array(size_t count, size_t size);
 
+/* Scratch kept between calls: *p (of *cap elements of size bytes) replaced
+ * by a fresh array of want elements when it is smaller, contents not kept.
+ * DJ_OK, DJ_ERANGE or DJ_ENOMEM (then *p and *cap are unchanged). */
+int dj__scratch_grow(void **p, size_t *cap, size_t want, size_t size);
+
 /* Marks ws (may be NULL) in use by this call: DJ_OK, or DJ_EBUSY when
  * another call holds it (nothing is changed then). Every driver that takes
  * opts->ws holds it from before its first use to after its last. */

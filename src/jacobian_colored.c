@@ -67,18 +67,10 @@ void dj__colored_free(void *kept)
     dj__free(kept);
 }
 
-/* Grows *p to at least want size_t; contents not kept. */
+/* Grows a kept size_t array (dj__scratch_grow); at least one element. */
 static int grow(size_t **p, size_t *cap, size_t want)
 {
-    if (*cap >= want)
-        return DJ_OK;
-    size_t *q = dj__malloc_array(want, sizeof *q);
-    if (q == NULL)
-        return DJ_ENOMEM;
-    dj__free(*p);
-    *p = q;
-    *cap = want;
-    return DJ_OK;
+    return dj__scratch_grow((void **)p, cap, want ? want : 1, sizeof **p);
 }
 
 static int same_f(const dj_fn *a, const dj_fn *b)
@@ -105,9 +97,9 @@ static int color_columns(colored *c, const dj__pattern_walk *w, size_t m, size_t
     if (status == DJ_OK)
         status = grow(&c->col_ptr, &c->tcols_cap, n + 1);
     if (status == DJ_OK)
-        status = grow(&c->col_rows, &c->trows_cap, nnz ? nnz : 1);
+        status = grow(&c->col_rows, &c->trows_cap, nnz);
     if (status == DJ_OK)
-        status = grow(&c->forbid, &c->forbid_cap, max_colors ? max_colors : 1);
+        status = grow(&c->forbid, &c->forbid_cap, max_colors);
     if (status != DJ_OK)
         return status;
     /* the walk's rows are unsorted, which the greedy pass does not mind */
@@ -127,7 +119,7 @@ static int keep_pattern(colored *c, const dj__pattern_walk *w, size_t m, size_t 
     size_t nnz = w->cols_len;
     int status = grow(&c->row_ptr, &c->rows_cap, m + 1);
     if (status == DJ_OK)
-        status = grow(&c->cols, &c->cols_cap, nnz ? nnz : 1);
+        status = grow(&c->cols, &c->cols_cap, nnz);
     if (status != DJ_OK)
         return status;
     memcpy(c->row_ptr, w->row_ptr, (m + 1) * sizeof *c->row_ptr);

@@ -146,23 +146,6 @@ void dj__pattern_walk_clear(dj__pattern_walk *b)
     dj__pattern_walk_init(b);
 }
 
-/* Grows *p to at least want elements of size bytes; contents not kept. */
-static int grow(void **p, size_t *cap, size_t want, size_t size)
-{
-    if (*cap >= want)
-        return DJ_OK;
-    size_t bytes;
-    if (!dj__bytes(want, size, &bytes))
-        return DJ_ERANGE;
-    void *q = dj__malloc(bytes);
-    if (q == NULL)
-        return DJ_ENOMEM;
-    dj__free(*p);
-    *p = q;
-    *cap = want;
-    return DJ_OK;
-}
-
 int dj__pattern_walk_graph(dj__pattern_walk *b, const dj_graph *g, size_t max_row,
                            size_t max_visits)
 {
@@ -173,17 +156,14 @@ int dj__pattern_walk_graph(dj__pattern_walk *b, const dj_graph *g, size_t max_ro
         return DJ_EDIM;
     if (m + 1 == 0)
         return DJ_ERANGE;
-    /* the three per-node arrays share one capacity */
-    size_t caps[3] = {b->nodes_cap, b->nodes_cap, b->nodes_cap};
-    int status = grow((void **)&b->stamp, &caps[0], count, sizeof *b->stamp);
+    int status = dj__scratch_grow((void **)&b->stamp, &b->stamp_cap, count, sizeof *b->stamp);
     if (status == DJ_OK)
-        status = grow((void **)&b->stack, &caps[1], count, sizeof *b->stack);
+        status = dj__scratch_grow((void **)&b->stack, &b->stack_cap, count, sizeof *b->stack);
     if (status == DJ_OK)
-        status = grow((void **)&b->input_of, &caps[2], count, sizeof *b->input_of);
-    b->nodes_cap = caps[0] < caps[1] ? caps[0] : caps[1];
-    b->nodes_cap = caps[2] < b->nodes_cap ? caps[2] : b->nodes_cap;
+        status = dj__scratch_grow((void **)&b->input_of, &b->input_cap, count,
+                                  sizeof *b->input_of);
     if (status == DJ_OK)
-        status = grow((void **)&b->row_ptr, &b->rows_cap, m + 1, sizeof *b->row_ptr);
+        status = dj__scratch_grow((void **)&b->row_ptr, &b->rows_cap, m + 1, sizeof *b->row_ptr);
     if (status != DJ_OK)
         return status;
     memset(b->stamp, 0, count * sizeof *b->stamp);

@@ -15,7 +15,7 @@ typedef struct dj__pattern_walk {
     size_t *stamp;     /* per node: the last output + 1 that visited it */
     uint32_t *stack;   /* per node: nodes to visit */
     size_t *input_of;  /* per node: its input index + 1, or 0 */
-    size_t nodes_cap;
+    size_t stamp_cap, stack_cap, input_cap;
     size_t *cols;      /* the columns found, row after row, unsorted */
     size_t cols_len, cols_cap;
     size_t *row_ptr;   /* m + 1: row i is cols[row_ptr[i] .. row_ptr[i+1]) */
