@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cases.h"
 
@@ -293,7 +294,21 @@ static int reference(peer_case *c)
     return status == DJ_OK;
 }
 
-peer_case *peer_cases(int quick, size_t *count)
+/* A case's chain weights or logistic data. */
+static void free_params(peer_case *c)
+{
+    if (c->id == PEER_CHAIN) {
+        const peer_chain *p = c->params;
+        free(p->W1);
+    } else if (c->id == PEER_LOGISTIC) {
+        const peer_logistic *p = c->params;
+        free(p->X), free(p->t);
+    }
+    free(c->params);
+    c->params = NULL;
+}
+
+peer_case *peer_cases(int quick, const char *only, size_t *count)
 {
     size_t total = sizeof specs / sizeof specs[0], k = 0;
     peer_case *cases = checked_malloc(total, sizeof *cases);
@@ -302,23 +317,30 @@ peer_case *peer_cases(int quick, size_t *count)
         const spec *s = &specs[i];
         if (quick && !s->quick)
             continue;
-        peer_case *c = &cases[k++];
+        peer_case *c = &cases[k];
         *c = (peer_case){.family = s->family, .name = s->name, .id = s->id, .kind = s->kind,
                          .n = s->n, .m = s->m ? s->m : s->n};
-        if (s->id == PEER_CHAIN) {
-            c->params = chain_params(c->n, c->m, &state);
+        if (s->id == PEER_CHAIN)
             snprintf(c->size, sizeof c->size, "%zu-%d-%zu", c->n, PEER_HIDDEN, c->m);
-        } else {
-            if (s->id == PEER_LOGISTIC)
-                c->params = logistic_params(c->n, &state);
+        else
             snprintf(c->size, sizeof c->size, "n=%zu", c->n);
-        }
         /* a Hessian row says which: one family holds three kinds */
         const char *kind = c->kind == PEER_HVP               ? "hvp "
                            : c->kind == PEER_HESSIAN         ? "dense "
                            : c->kind == PEER_SPARSE_HESSIAN ? "sparse "
                                                              : "";
         snprintf(c->label, sizeof c->label, "%s%s %s", kind, c->name, c->size);
+        /* drawn for every case, chosen by --only or not, so that a case's
+         * weights are the same in a run of a few */
+        if (s->id == PEER_CHAIN)
+            c->params = chain_params(c->n, c->m, &state);
+        else if (s->id == PEER_LOGISTIC)
+            c->params = logistic_params(c->n, &state);
+        if (only != NULL && strstr(c->family, only) == NULL && strstr(c->label, only) == NULL) {
+            free_params(c);
+            continue;
+        }
+        k++;
         c->fn = make_fn(c);
         c->x = checked_malloc(c->n, sizeof *c->x);
         fill_point(c, c->x);
@@ -345,14 +367,8 @@ void peer_cases_free(peer_case *cases, size_t count)
         if (c->kind == PEER_SPARSE_HESSIAN)
             dj_hsparse_clear(&c->hsparse);
         free(c->hread_row), free(c->hread_color), free(c->hread_var), free(c->v);
-        if (c->id == PEER_CHAIN) {
-            const peer_chain *p = c->params;
-            free(p->W1);
-        } else if (c->id == PEER_LOGISTIC) {
-            const peer_logistic *p = c->params;
-            free(p->X), free(p->t);
-        }
-        free(c->params), free(c->x), free(c->ref);
+        free_params(c);
+        free(c->x), free(c->ref);
     }
     free(cases);
 }

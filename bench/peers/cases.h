@@ -98,9 +98,10 @@ typedef struct peer_case {
 void peer_primal(double *y, const double *x, const peer_case *c);
 
 /* The cases of a run, all built (points, parameters, references);
- * quick: the small ones of the smoke run. Returns NULL, having said why,
- * on failure. */
-peer_case *peer_cases(int quick, size_t *count);
+ * quick: the small ones of the smoke run; only: when not NULL, the cases
+ * whose family or label holds it. Returns NULL, having said why, on
+ * failure. */
+peer_case *peer_cases(int quick, const char *only, size_t *count);
 void peer_cases_free(peer_case *cases, size_t count);
 
 /* The largest error of out against the case's reference, each entry's

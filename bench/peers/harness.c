@@ -16,8 +16,26 @@ int peer_run_begin(peer_run *r, int argc, char **argv, const char *tool)
     r->failures = 0;
     char name[64];
     snprintf(name, sizeof name, "peer_%s", tool);
-    if (!report_args(&args, &r->cfg, argc, argv, name))
+    /* --only TEXT is this harness's; the rest are every benchmark's */
+    r->only = NULL;
+    char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
+    if (rest == NULL)
         return 0;
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            r->only = argv[++i];
+        else
+            rest[nrest++] = argv[i];
+    }
+    rest[nrest] = NULL;
+    int ok = report_args(&args, &r->cfg, nrest, rest, name);
+    free(rest);
+    if (!ok) {
+        fprintf(stderr, "       %s also takes --only TEXT: the cases whose family or label "
+                        "holds TEXT\n", name);
+        return 0;
+    }
     r->quick = args.quick;
     if (r->quick)
         r->cfg = (bench_config){3, 1e-4, 0.02};

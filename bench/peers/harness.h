@@ -5,7 +5,7 @@
  * bench/timing.c does it), and the lines it prints and writes to its CSV.
  *
  * Each tool runs in its own process, as
- *     peer_<tool> [--quick] [--out DIR]
+ *     peer_<tool> [--quick] [--only TEXT] [--out DIR]
  * and writes DIR/peers-<tool>.csv (default DIR: bench/results). Every
  * figure is the time of one call of the method divided by the time of one
  * call of the primal, two ways: the median of the interleaved pairs'
@@ -26,6 +26,7 @@ extern "C" {
 typedef struct peer_run {
     const char *tool;
     int quick;
+    const char *only; /* --only: the cases whose family or label hold it */
     int failures;    /* results that did not match the reference */
     bench_config cfg;
     bench_report rep;

@@ -27,7 +27,7 @@
  * hess_vec of 100 inputs took 25 ms instead of 15 us. A program that
  * differentiates one function does not pay for the cases before it.
  *
- * Usage: peer_adolc [--quick] [--out DIR]
+ * Usage: peer_adolc [--quick] [--only TEXT] [--out DIR]
  */
 #include <adolc/adolc.h>
 #include <adolc/adolc_sparse.h>

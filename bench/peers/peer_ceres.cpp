@@ -11,7 +11,7 @@
  * constants (S(0.0), 2.0 * x, x - 1.0: Jet's mixed operators are for its
  * own scalar type only), so the hessian family is not run here.
  *
- * Usage: peer_ceres [--quick] [--out DIR]
+ * Usage: peer_ceres [--quick] [--only TEXT] [--out DIR]
  */
 #include <ceres/jet.h>
 

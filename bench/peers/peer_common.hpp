@@ -236,7 +236,7 @@ template <class Body> int run_cases(int argc, char **argv, const char *tool, Bod
     if (!peer_run_begin(&r, argc, argv, tool))
         return 2;
     std::size_t count;
-    peer_case *cases = peer_cases(r.quick, &count);
+    peer_case *cases = peer_cases(r.quick, r.only, &count);
     if (cases == nullptr)
         return 2;
     for (std::size_t i = 0; i < count; i++) {

@@ -14,7 +14,7 @@
  * for a sparse one. Everything on one thread, with a workspace, so that
  * repeated calls allocate nothing.
  *
- * Usage: peer_dualjac [--quick] [--out DIR]
+ * Usage: peer_dualjac [--quick] [--only TEXT] [--out DIR]
  */
 #include <float.h>
 #include <math.h>
@@ -466,7 +466,7 @@ int main(int argc, char **argv)
     if (!peer_run_begin(&dj, argc, argv, "dualjac") || !peer_run_begin(&fd, argc, argv, "FD"))
         return 2;
     size_t count;
-    peer_case *cases = peer_cases(dj.quick, &count);
+    peer_case *cases = peer_cases(dj.quick, dj.only, &count);
     if (cases == NULL)
         return 2;
     for (size_t i = 0; i < count; i++) {

@@ -12,7 +12,7 @@
  * Hessian: a compressed seed needs reverse mode, one pass per color pair
  * forward.
  *
- * Usage: peer_eigen [--quick] [--out DIR]
+ * Usage: peer_eigen [--quick] [--only TEXT] [--out DIR]
  */
 #include <Eigen/Core>
 #include <unsupported/Eigen/AutoDiff>

@@ -21,7 +21,7 @@
  * matter here as that configuration does, with Kokkos' force-inline
  * attribute for the operations Sacado marks so.
  *
- * Usage: peer_sacado [--quick] [--out DIR]
+ * Usage: peer_sacado [--quick] [--only TEXT] [--out DIR]
  */
 #define TRILINOS_NO_CONFIG_H 1
 #define HAVE_SACADO_CXX11 1
