@@ -49,8 +49,6 @@ void dj_graph_reset(dj_graph *g)
     g->status = DJ_OK;
     g->stale = 0;
     g->has_values = g->keep_values;
-    g->second_count = 0;
-    g->second_recorded = g->keep_values;
     g->second_finite = -1;
     g->version++;
 }
@@ -132,7 +130,6 @@ static int reserve_nodes(dj_graph *g, size_t nodes)
         }
         g->count = 1;
         g->has_values = g->keep_values;
-        g->second_recorded = g->keep_values;
         g->second_finite = -1;
     }
     g->capacity = cap;
@@ -155,8 +152,6 @@ int dj_graph_keep_values(dj_graph *g, int on)
     if (!on) {
         g->keep_values = 0;
         g->has_values = 0;
-        g->second_recorded = 0;
-        g->second_count = 0;
         dj__free(g->values);
         dj__free(g->second);
         g->values = g->second = NULL;

@@ -20,83 +20,6 @@
 #include "graph_internal.h"
 #include "primitive_internal.h"
 
-/* ---- second partials, three a node ------------------------------------------- */
-
-/* S[3i..3i+2] = the second partials of node i in its argument slots (0, 1):
- * (s00, s01, s11). One-argument nodes, folded x op x nodes and nodes with a
- * constant operand use s00 only. A recording with values kept writes the
- * same as it goes (graph.h); this dispatch on op codes is for a replay's
- * new point. */
-static void second_partials(const dj_graph *g, double *S)
-{
-    const dj__node *nd = g->node;
-    const double *V = g->values;
-    memset(S, 0, 3 * g->count * sizeof *S);
-    for (size_t i = 1; i < g->count; i++) {
-        double *s = S + 3 * i;
-        switch (g->op[i]) {
-        case DJ_OP_BLOCK: {
-            /* a block's nodes are consecutive; its rule is its own */
-            size_t b = 0;
-            while (g->blocks[b].out + g->blocks[b].m <= i)
-                b++;
-            i = g->blocks[b].out + g->blocks[b].m - 1;
-            continue;
-        }
-        case DJ_OP_COMPARE:
-            continue;
-#define DJ__UNARY_CASE(name, value, deriv, second, curved)                     \
-    case DJ_OP_##name: {                                                       \
-        double x = V[nd[i].arg[0]], r = V[i], p = nd[i].partial[0];            \
-        (void)x, (void)r, (void)p;                                             \
-        s[0] = (second);                                                       \
-        break;                                                                 \
-    }
-            DJ_UNARY_OPS(DJ__UNARY_CASE)
-#undef DJ__UNARY_CASE
-#define DJ__BINARY_CASE(name, value, partials, seconds, shape)                 \
-    case DJ_OP_##name##_vv: {                                                  \
-        int same = nd[i].arg[1] == i;                                          \
-        const int want_x = 1, want_y = 1;                                      \
-        double x = V[nd[i].arg[0]], y = V[same ? nd[i].arg[0] : nd[i].arg[1]]; \
-        double r = V[i], px, py, pxx, pxy, pyy;                                \
-        (void)x, (void)y, (void)r, (void)want_x, (void)want_y;                 \
-        (void)(partials), (void)px, (void)py, (void)(seconds);                 \
-        if (same) {                                                            \
-            s[0] = pxx + 2.0 * pxy + pyy;                                      \
-        } else {                                                               \
-            s[0] = pxx;                                                        \
-            s[1] = pxy;                                                        \
-            s[2] = pyy;                                                        \
-        }                                                                      \
-        break;                                                                 \
-    }                                                                          \
-    case DJ_OP_##name##_vd: {                                                  \
-        const int want_x = 1, want_y = 0;                                      \
-        double x = V[nd[i].arg[0]], y = nd[i].partial[1], r = V[i];            \
-        double px, py, pxx, pxy, pyy;                                          \
-        (void)x, (void)y, (void)r, (void)want_x, (void)want_y;                 \
-        (void)(partials), (void)(seconds), (void)px, (void)py, (void)pxy, (void)pyy; \
-        s[0] = pxx;                                                            \
-        break;                                                                 \
-    }                                                                          \
-    case DJ_OP_##name##_dv: {                                                  \
-        const int want_x = 0, want_y = 1;                                      \
-        double x = nd[i].partial[1], y = V[nd[i].arg[0]], r = V[i];            \
-        double px, py, pxx, pxy, pyy;                                          \
-        (void)x, (void)y, (void)r, (void)want_x, (void)want_y;                 \
-        (void)(partials), (void)(seconds), (void)px, (void)py, (void)pxx, (void)pxy; \
-        s[0] = pyy;                                                            \
-        break;                                                                 \
-    }
-            DJ_BINARY_OPS(DJ__BINARY_CASE)
-#undef DJ__BINARY_CASE
-        default: /* inputs and fma's addition node: linear */
-            break;
-        }
-    }
-}
-
 /* 1 when every first and second partial of g's scalar nodes is finite,
  * else 0 (NaN-safe mode then takes the careful kernels). A one-argument
  * node's second partial slot holds its constant operand (graph.h), which
@@ -132,30 +55,11 @@ int dj__graph_second_prepare(dj_graph *g, const char **unsupported)
                 *unsupported = g->blocks[b].prim->name;
             return DJ_ENOTSUP;
         }
-    if (g->second_recorded) {
-        /* the recording wrote them (graph.h); whether they are all finite
-         * matters to NaN-safe mode only, so only then is it looked at */
-        if (g->second_finite < 0 && dj_nansafe())
-            g->second_finite = all_finite(g);
-        return DJ_OK;
-    }
-    if (g->second_count == g->count && g->second_version == g->version)
-        return DJ_OK;
-    size_t need;
-    size_t bytes;
-    if (!dj__mul_size(g->count, 3, &need) || !dj__bytes(need, sizeof(double), &bytes))
-        return DJ_ERANGE;
-    if (need > g->second_cap) {
-        double *p = dj__realloc(g->second, need * sizeof *p);
-        if (p == NULL)
-            return DJ_ENOMEM;
-        g->second = p;
-        g->second_cap = need;
-    }
-    second_partials(g, g->second);
-    g->second_finite = all_finite(g);
-    g->second_count = g->count;
-    g->second_version = g->version;
+    /* the recording or the replay wrote the second partials (graph.h,
+     * replay.c); whether they are all finite matters to NaN-safe mode only,
+     * so only then is it looked at */
+    if (g->second_finite < 0 && dj_nansafe())
+        g->second_finite = all_finite(g);
     return DJ_OK;
 }
 

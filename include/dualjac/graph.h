@@ -112,14 +112,12 @@ struct dj_graph {
     double *values;              /* node values, for second-order sweeps */
     int keep_values;             /* recordings keep them (dj_graph_keep_values) */
     int has_values;              /* this recording kept them */
-    double *second;              /* second partials, 3 a node (values kept) */
-    size_t second_cap, second_count; /* doubles held; nodes covered (0: none) */
+    double *second;              /* second partials, 3 a node, written by the
+                                    recording and the replay (values kept) */
+    size_t second_cap;           /* doubles held */
     unsigned long version;       /* changes with the recording and its point */
-    unsigned long second_version;
     int second_finite;           /* every first and second partial is finite:
                                     1, 0, or -1 not known yet */
-    int second_recorded;         /* this recording wrote every node's second
-                                    partials as it went */
 };
 
 /* ---- lifecycle ---------------------------------------------------------------- */
