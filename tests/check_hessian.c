@@ -767,9 +767,10 @@ START_TEST(test_replay_updates_second_order)
 END_TEST
 
 /* The second partials a recording writes as it goes (graph.h) are those a
- * replay computes from the op codes (hessian_sweep.c): at the same point,
- * a fresh recording and a replay give bitwise the same H·v, for every
- * function of the table, plain and NaN-safe. */
+ * replay writes from the op codes as it goes (replay.c): at the same point,
+ * a fresh recording and a replay hold bitwise the same second partials and
+ * give bitwise the same H·v, for every function of the table, plain and
+ * NaN-safe. */
 START_TEST(test_recorded_seconds_match_replayed)
 {
     const hfn *t = &table[_i];
@@ -791,6 +792,11 @@ START_TEST(test_recorded_seconds_match_replayed)
         ck_assert_int_eq(dj_graph_record(&b, &t->fn, x0), DJ_OK);
         int replay = dj_graph_replay(&b, NULL, x1);
         if (replay == DJ_OK) {
+            ck_assert_uint_eq(dj_graph_size(&a), dj_graph_size(&b));
+            ck_assert_msg(memcmp(a.second, b.second, 3 * dj_graph_size(&a) * sizeof *a.second) ==
+                              0,
+                          "%s: second partials recorded and replayed differ (NaN-safe %d)",
+                          t->name, safe);
             ck_assert_int_eq(dj_graph_hvp(&a, fresh, gf, m > 1 ? w : NULL, v, 1), DJ_OK);
             ck_assert_int_eq(dj_graph_hvp(&b, replayed, gr, m > 1 ? w : NULL, v, 1), DJ_OK);
             ck_assert_msg(memcmp(fresh, replayed, n * sizeof *fresh) == 0,
