@@ -74,11 +74,12 @@ int dj__graph_sweep_doubles(const dj_graph *g, int k, size_t *doubles);
  * work. g and k must have passed dj__graph_sweep_doubles. */
 int dj__graph_vjp_with(const dj_graph *g, double *JU, const double *U, int k, double *work);
 
-/* Second-order sweeps (hessian_sweep.c). dj__graph_second_prepare computes
- * the second partials of the recording once (after each replay); its
+/* Second-order sweeps (hessian_sweep.c). dj__graph_second_prepare checks
+ * that g can be swept twice (the recording and the replay write the second
+ * partials) and, in NaN-safe mode, whether they are all finite; its
  * errors: the sticky status, DJ_EBRANCH, DJ_EINVAL (no values kept),
- * DJ_ENOTSUP with *unsupported the name of a custom primitive on the graph,
- * DJ_ENOMEM. dj__graph_hvp_doubles gives the work of a k-wide sweep;
+ * DJ_ENOTSUP with *unsupported the name of a custom primitive on the
+ * graph. dj__graph_hvp_doubles gives the work of a k-wide sweep;
  * dj__graph_hvp_with runs one with the caller's work, g only read, so
  * threads may sweep one prepared graph at once. */
 int dj__graph_second_prepare(dj_graph *g, const char **unsupported);

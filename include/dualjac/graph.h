@@ -183,11 +183,11 @@ DJ_API DJ_NODISCARD int dj_graph_hvp(dj_graph *g, double *HV, double *grad, cons
                                      const double *V, int k);
 /* Recomputes values and partials at the new inputs x (n values), and writes
  * the outputs to y when not NULL; a graph that keeps values (its recording
- * did) also gets its second partials, as a recording writes them. Errors: DJ_EBRANCH when a recorded
- * comparison changes (the graph is then stale until a successful replay or a
- * new recording, and y is left untouched: past the changed branch the
- * recorded operations are not f's), the sticky status, DJ_ENOMEM; on every
- * error y is left untouched. */
+ * did) also gets its second partials, as a recording writes them. Errors:
+ * DJ_EBRANCH when a recorded comparison changes (the graph is then stale
+ * until a successful replay or a new recording, and y is left untouched:
+ * past the changed branch the recorded operations are not f's), the sticky
+ * status, DJ_ENOMEM; on every error y is left untouched. */
 DJ_API DJ_NODISCARD int dj_graph_replay(dj_graph *g, double *y, const double *x);
 
 /* ---- recording: internals of the inline operations ------------------------------ */
