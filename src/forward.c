@@ -1,4 +1,6 @@
 /* forward.c: JVPs and Jacobians by forward passes of multi-duals. */
+#include <string.h>
+
 #include "driver.h"
 #include "forward.h"
 #include "pack.h"
@@ -69,6 +71,47 @@ static int dense_store(const dj__passes *job, const double *Y, size_t p)
     double *at = out->layout == DJ_ROW_MAJOR ? out->J + c0 : out->J + c0 * out->ld;
     return dj__store_tangents(at, out->ld, out->layout, Y, job->f->m, job->k,
                               pass_width(job, p));
+}
+
+/* The doubles of inputs and outputs a Jacobian of one pass may keep on the
+ * stack: 4 KB, n + m <= 30 at k = 16. */
+#define ONE_PASS_DOUBLES 512
+
+int dj__jacobian_one_pass_fits(const dj_fn *f, int k)
+{
+    size_t n = f->n, m = f->m, s = dj__stride(k);
+    return n > 0 && m > 0 && n <= (size_t)k && m <= ONE_PASS_DOUBLES / s - n;
+}
+
+int dj__jacobian_one_pass(double *J, double *y, const dj_fn *f, const double *x, int k,
+                          dj_layout layout, size_t ld, dj_report *facts)
+{
+    size_t n = f->n, m = f->m, s = dj__stride(k);
+    _Alignas(64) double buf[ONE_PASS_DOUBLES];
+    double *X = buf, *Y = buf + n * s;
+    memset(X, 0, n * s * sizeof *X);
+    for (size_t j = 0; j < n; j++) {
+        X[j * s] = x[j];
+        X[j * s + 1 + j] = 1.0;
+    }
+    facts->mode = DJ_MODE_FORWARD;
+    facts->chunk = k;
+    facts->passes = 0;
+    facts->threads = 1;
+    facts->threads_why = DJ_THREADS_FEW;
+    facts->colors = 0;
+    int status = dj__eval_chunk(f, k, Y, X);
+    if (status != DJ_OK)
+        return status;
+    int finite = dj__store_tangents(J, ld, layout, Y, m, k, n);
+    for (size_t i = 0; i < m; i++)
+        finite &= Y[i * s] - Y[i * s] == 0.0;
+    if (y != NULL)
+        for (size_t i = 0; i < m; i++)
+            y[i] = Y[i * s];
+    dj__note_produced(finite, x, n);
+    facts->passes = 1;
+    return DJ_OK;
 }
 
 int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,

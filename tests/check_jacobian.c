@@ -429,6 +429,58 @@ START_TEST(test_chunk_auto)
 }
 END_TEST
 
+/* A Jacobian of one pass (n <= chunk) runs on the stack when its duals fit
+ * in 512 doubles, (n + m)(k + 1) of them, and through the runner of passes
+ * otherwise: on both sides of that line, in both layouts, with and
+ * without y, J is the same to the bit as n single-column passes give, the
+ * report says one pass on one thread, and an output f makes non-finite is
+ * reported. */
+#define ONE_PASS(T, y, x, n, m, ctx)                                           \
+    for (size_t i = 0; i < m; i++)                                             \
+        y[i] = dj_add(dj_mul(x[i % n], dj_sin(x[(i + 1) % n])),                \
+                      dj_log(dj_add(x[(i + 2) % n], (double)i)));
+DJ_FN_INSTANTIATE(one_pass, ONE_PASS);
+
+START_TEST(test_one_pass_equals_passes)
+{
+    enum { N = 10, MMAX = 40 };
+    double x[N], J[MMAX * N], ref[MMAX * N], y[MMAX], yref[MMAX];
+    for (size_t j = 0; j < N; j++)
+        x[j] = 0.5 + 0.1 * (double)j;
+    /* at k = 16: m = 20 fits ((10 + 20)·17 = 510), m = 21 does not */
+    const size_t ms[] = {1, 20, 21, MMAX};
+    for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++)
+        for (int layout = 0; layout < 2; layout++) {
+            size_t m = ms[mi];
+            dj_fn f = DJ_FN_INIT(one_pass, N, m, NULL);
+            dj_opts one = {.mode = DJ_MODE_FORWARD, .chunk = 16, .layout = (dj_layout)layout};
+            dj_opts each = one;
+            each.chunk = 1;
+            dj_report rep;
+            ck_assert_int_eq(dj_jacobian(ref, yref, &f, x, &each, NULL), DJ_OK);
+            ck_assert_int_eq(dj_jacobian(J, y, &f, x, &one, &rep), DJ_OK);
+            ck_assert_msg(memcmp(J, ref, m * N * sizeof *J) == 0, "m %zu layout %d", m, layout);
+            ck_assert(memcmp(y, yref, m * sizeof *y) == 0);
+            ck_assert_uint_eq(rep.passes, 1);
+            ck_assert_int_eq(rep.chunk, 16);
+            ck_assert_int_eq(rep.threads, 1);
+            ck_assert_int_eq(rep.threads_why, DJ_THREADS_FEW);
+            ck_assert_uint_eq(rep.colors, 0);
+            ck_assert_uint_eq(rep.events, 0);
+            memset(J, 0, sizeof J);
+            ck_assert_int_eq(dj_jacobian(J, NULL, &f, x, &one, NULL), DJ_OK);
+            ck_assert(memcmp(J, ref, m * N * sizeof *J) == 0);
+            /* log(x_2 + 0 - 0.7) at i = 0: a NaN value, found as f's */
+            x[2] = -0.7;
+            dj_opts strict = one;
+            strict.strict = 1;
+            ck_assert_int_eq(dj_jacobian(J, y, &f, x, &strict, &rep), DJ_ENONFINITE);
+            ck_assert(rep.events & DJ_EVENT_NONFINITE);
+            x[2] = 0.7;
+        }
+}
+END_TEST
+
 /* ---- the BLAS linear layer ----------------------------------------------------- */
 
 #define CHECK_LINEAR(T, K)                                                     \
@@ -689,6 +741,7 @@ static Suite *jacobian_suite(void)
     tcase_add_test(tc, test_drivers_refuse_bad_arguments);
     tcase_add_test(tc, test_events_nansafe_and_strict);
     tcase_add_test(tc, test_chunk_auto);
+    tcase_add_test(tc, test_one_pass_equals_passes);
     tcase_add_test(tc, test_nonfinite_in_any_pass_reported);
     tcase_add_test(tc, test_nonfinite_late_output_reported);
     tcase_add_test(tc, test_nonfinite_found_in_every_position);

@@ -224,13 +224,15 @@ DJ_API DJ_NODISCARD int dj_graph_record(dj_graph *g, const dj_fn *f, const doubl
 
 /* J = ∂f/∂x at x, m×n, stored as opts says; y = f(x) when y is not NULL.
  * opts and report may be NULL. Forward mode costs ceil(n/k) passes, reverse
- * mode one recording and ceil(m/k) sweeps; report says which ran.
- * In auto mode, a J whose columns color into at most half the passes is
- * found by colored passes (dj_sparsity). Errors: DJ_EINVAL (also threads <
- * 0, a bad sparsity, y or J overlapping x, J overlapping y), DJ_EDIM (ld too small), DJ_ECHUNK, DJ_EBUSY (opts->ws in use by another
- * call), DJ_ERANGE (J's bytes,
- * m or n times ld times 8, or another size past PTRDIFF_MAX), DJ_ENOMEM,
- * DJ_ENOTSUP, DJ_ENONFINITE (strict only; J is filled). */
+ * mode one recording and ceil(m/k) sweeps; report says which ran. One
+ * forward pass with (n + m)(k + 1) <= 512 allocates nothing, workspace or
+ * not (k = 16: n + m <= 30). In auto mode, a J whose columns color into at
+ * most half the passes is found by colored passes (dj_sparsity).
+ * Errors: DJ_EINVAL (also threads < 0, a bad sparsity, y or J overlapping
+ * x, J overlapping y), DJ_EDIM (ld too small), DJ_ECHUNK, DJ_EBUSY
+ * (opts->ws in use by another call), DJ_ERANGE (J's bytes, m or n times ld
+ * times 8, or another size past PTRDIFF_MAX), DJ_ENOMEM, DJ_ENOTSUP,
+ * DJ_ENONFINITE (strict only; J is filled). */
 DJ_API DJ_NODISCARD int dj_jacobian(double *J, double *y, const dj_fn *f, const double *x,
                                     const dj_opts *opts, dj_report *report);
 
