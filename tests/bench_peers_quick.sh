@@ -23,4 +23,18 @@ for f in peers-table.md peers.csv peers-chain.dat peers-mgh.dat peers-gradient.d
     [ -s "$tmp/$f" ] || { echo "peers_table did not write $f"; exit 1; }
 done
 grep -q '^| chain | chain 8-64-8 |' "$tmp/peers-table.md" || { echo "the table lacks a chain row"; exit 1; }
+# two of the six tools ran here, dualjac (column 2) and FD (7): the charts
+# plot only the columns with rows, so gnuplot has no all-NaN column to
+# warn about
+for fam in chain mgh gradient sparse hessian; do
+    grep -qx 'cols = "2 7"' "$tmp/peers-$fam.cols" || { echo "peers-$fam.cols is wrong"; exit 1; }
+done
+if command -v gnuplot >/dev/null 2>&1; then
+    plot=$(cd "${srcdir:-.}" && pwd)/bench/peers/peers.gp
+    for fam in chain mgh gradient sparse hessian; do
+        (cd "$tmp" && gnuplot -e "family='$fam'" "$plot") >"$tmp/gp.txt" 2>&1 || { cat "$tmp/gp.txt"; exit 1; }
+        [ ! -s "$tmp/gp.txt" ] || { echo "gnuplot on $fam:"; cat "$tmp/gp.txt"; exit 1; }
+        [ -s "$tmp/peers-$fam.png" ] && [ -s "$tmp/peers-$fam.svg" ] || { echo "no $fam chart"; exit 1; }
+    done
+fi
 echo "peer_dualjac --quick and peers_table: every case agreed with finite differences, files written"

@@ -3,9 +3,11 @@
 # best time as a multiple of the plain C primal (log scale, lower is
 # faster). Run in the results folder as
 #     gnuplot -e "family='chain'" peers.gp
-# which writes peers-chain.png and peers-chain.svg.
+# which writes peers-chain.png and peers-chain.svg. peers-chain.cols,
+# also peers_table's, names the columns of the tools with rows there.
 if (!exists("family")) family = 'chain'
 data = sprintf('peers-%s.dat', family)
+load sprintf('peers-%s.cols', family)
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -26,6 +28,7 @@ width = (family eq 'hessian') ? 1600 : 1100
 do for [fmt in "png svg"] {
     if (fmt eq "png") { set terminal pngcairo size width,520 noenhanced } else { set terminal svg size width,520 noenhanced }
     set output sprintf('peers-%s.%s', family, fmt)
-    plot for [t=2:7] data using t:xtic(1) title columnheader(t) lc rgb word(colors, t - 1)
+    plot for [c=1:words(cols)] data using int(word(cols, c)):xtic(1) \
+        title columnheader(int(word(cols, c))) lc rgb word(colors, int(word(cols, c)) - 1)
     unset output
 }

@@ -9,6 +9,7 @@
  *   DIR/peers.csv        the same, one row per case and tool
  *   DIR/peers-FAMILY.dat each family's best ratios, a column per tool,
  *                        for bench/peers/peers.gp
+ *   DIR/peers-FAMILY.cols which of those columns hold a row, for the same
  *
  * Usage: peers_table [--out DIR] FILE.csv...
  */
@@ -233,6 +234,25 @@ static int write_dat(const char *dir)
                         cases[k].tool[t].median);
             fprintf(f, "\n");
         }
+        fclose(f);
+        /* the columns of the tools with a row in this family: peers.gp plots
+         * only those (an all-NaN column makes gnuplot warn) */
+        snprintf(path, sizeof path, "%.900s/peers-%.64s.cols", dir, cases[i].family);
+        if ((f = fopen(path, "w")) == NULL) {
+            perror(path);
+            return 0;
+        }
+        fprintf(f, "cols = \"");
+        const char *sep = "";
+        for (int t = 0; t < ntools; t++)
+            for (int k = i; k < ncases; k++)
+                if (strcmp(cases[k].family, cases[i].family) == 0 &&
+                    isfinite(cases[k].tool[t].median)) {
+                    fprintf(f, "%s%d", sep, t + 2);
+                    sep = " ";
+                    break;
+                }
+        fprintf(f, "\"\n");
         fclose(f);
     }
     return 1;
