@@ -768,8 +768,8 @@ END_TEST
 
 /* The second partials a recording writes as it goes (graph.h) are those a
  * replay writes from the op codes as it goes (replay.c): at the same point,
- * a fresh recording and a replay hold bitwise the same second partials and
- * give bitwise the same H·v, for every function of the table, plain and
+ * a fresh recording and a replay hold bitwise the same values and second
+ * partials and give bitwise the same H·v, for every function of the table, plain and
  * NaN-safe. */
 START_TEST(test_recorded_seconds_match_replayed)
 {
@@ -797,6 +797,12 @@ START_TEST(test_recorded_seconds_match_replayed)
                               0,
                           "%s: second partials recorded and replayed differ (NaN-safe %d)",
                           t->name, safe);
+            /* the replay writes the kept values in place (a comparison
+             * node has none) */
+            for (size_t i = 0; i < dj_graph_size(&a); i++)
+                ck_assert_msg(a.op[i] == DJ_OP_COMPARE ||
+                                  memcmp(&a.values[i], &b.values[i], sizeof *a.values) == 0,
+                              "%s: node %zu's value recorded and replayed differ", t->name, i);
             ck_assert_int_eq(dj_graph_hvp(&a, fresh, gf, m > 1 ? w : NULL, v, 1), DJ_OK);
             ck_assert_int_eq(dj_graph_hvp(&b, replayed, gr, m > 1 ? w : NULL, v, 1), DJ_OK);
             ck_assert_msg(memcmp(fresh, replayed, n * sizeof *fresh) == 0,
