@@ -37,4 +37,15 @@ if command -v gnuplot >/dev/null 2>&1; then
         [ -s "$tmp/peers-$fam.png" ] && [ -s "$tmp/peers-$fam.svg" ] || { echo "no $fam chart"; exit 1; }
     done
 fi
+# the second run of dualjac's dense layers that `make bench-peers` makes
+# when OPENBLAS_CORETYPE is set: its own CSV, its methods named so
+mkdir "$tmp/own"
+OPENBLAS_NUM_THREADS=1 ./bench/peers/peer_dualjac --quick --only chain --blas-own --out "$tmp/own" \
+    >"$tmp/own.txt" 2>&1 || { cat "$tmp/own.txt"; exit 1; }
+[ "$(ls "$tmp/own")" = peers-dualjac-blas-own.csv ] || { echo "--blas-own wrote $(ls "$tmp/own")"; exit 1; }
+grep -q "^chain,chain 8-64-8,dualjac: jacobian fwd k=8 (auto); OpenBLAS's own kernels (" \
+    "$tmp/own/peers-dualjac-blas-own.csv" || { echo "--blas-own rows are misnamed"; exit 1; }
+if grep -qv '^family\|^chain,' "$tmp/own/peers-dualjac-blas-own.csv"; then
+    echo "--blas-own ran more than the chains"; exit 1
+fi
 echo "peer_dualjac --quick and peers_table: every case agreed with finite differences, files written"

@@ -8,12 +8,19 @@
 
 int peer_run_begin(peer_run *r, int argc, char **argv, const char *tool)
 {
+    return peer_run_begin_variant(r, argc, argv, tool, NULL, NULL);
+}
+
+int peer_run_begin_variant(peer_run *r, int argc, char **argv, const char *tool,
+                           const char *tag, const char *note)
+{
     bench_args args;
     /* Up to 20,000 pairs of samples of ~2 us, at most 0.3 s a method: the
      * samples of bench_forward, for a third of its time (~250 rows here). */
     r->cfg = (bench_config){20000, 2e-6, 0.3};
     r->tool = tool;
     r->failures = 0;
+    snprintf(r->note, sizeof r->note, "%s", note ? note : "");
     char name[64];
     snprintf(name, sizeof name, "peer_%s", tool);
     /* --only TEXT is this harness's; the rest are every benchmark's */
@@ -40,7 +47,10 @@ int peer_run_begin(peer_run *r, int argc, char **argv, const char *tool)
     if (r->quick)
         r->cfg = (bench_config){3, 1e-4, 0.02};
     char file[96];
-    snprintf(file, sizeof file, "peers-%s.csv", tool);
+    if (tag != NULL)
+        snprintf(file, sizeof file, "peers-%s-%s.csv", tool, tag);
+    else
+        snprintf(file, sizeof file, "peers-%s.csv", tool);
     if (!report_open_in(&r->rep, args.dir, file))
         return 0;
     printf("%s: ratios to the plain C primal, median of interleaved pairs and fastest / fastest%s\n"
@@ -91,7 +101,7 @@ static void run_primal(void *p)
 /* "tool: method", commas made semicolons: the CSV has no quoting. */
 static void name_method(char *what, size_t size, const peer_run *r, const char *method)
 {
-    snprintf(what, size, "%s: %s", r->tool, method);
+    snprintf(what, size, "%s: %s%s%s", r->tool, method, r->note[0] ? "; " : "", r->note);
     for (char *p = what; *p; p++)
         if (*p == ',')
             *p = ';';

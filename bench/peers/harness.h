@@ -27,6 +27,7 @@ typedef struct peer_run {
     const char *tool;
     int quick;
     const char *only; /* --only: the cases whose family or label hold it */
+    char note[64];    /* appended to every method ("; note"), or empty */
     int failures;    /* results that did not match the reference */
     bench_config cfg;
     bench_report rep;
@@ -35,6 +36,11 @@ typedef struct peer_run {
 /* Reads the command line, opens the CSV, prints the header. Returns 0,
  * having said why, on failure. */
 int peer_run_begin(peer_run *r, int argc, char **argv, const char *tool);
+/* The same for a second run of a tool under other conditions: its CSV is
+ * peers-TOOL-TAG.csv and every method's name ends in "; NOTE", so its rows
+ * stand beside the first run's in the table. */
+int peer_run_begin_variant(peer_run *r, int argc, char **argv, const char *tool,
+                           const char *tag, const char *note);
 /* Closes the CSV; returns the exit status (1 when a result mismatched). */
 int peer_run_end(peer_run *r);
 

@@ -14,13 +14,15 @@
  * for a sparse one. Everything on one thread, with a workspace, so that
  * repeated calls allocate nothing.
  *
- * Usage: peer_dualjac [--quick] [--only TEXT] [--out DIR]
+ * Usage: peer_dualjac [--quick] [--only TEXT] [--blas-own] [--out DIR]
  */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "harness.h"
 
@@ -460,9 +462,42 @@ static void fd_hessian_methods(peer_run *r, const peer_case *c)
     free(j.out), free(j.xp), free(j.gp), free(j.gm), free(j.h), free(j.B);
 }
 
+/* --blas-own, for `make bench-peers` when OPENBLAS_CORETYPE forces
+ * OpenBLAS's kernels and the Makefile has unset it for this run: dualjac's
+ * methods alone (FD's calls no BLAS), in peers-dualjac-blas-own.csv, each
+ * named after the kernels OpenBLAS chose for the CPU. */
+static int take_blas_own(int *argc, char **argv)
+{
+    for (int i = 1; i < *argc; i++)
+        if (strcmp(argv[i], "--blas-own") == 0) {
+            for (int j = i; j < *argc; j++)
+                argv[j] = argv[j + 1];
+            (*argc)--;
+            return 1;
+        }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     peer_run dj, fd;
+    if (take_blas_own(&argc, argv)) {
+        char note[64];
+        const char *core = openblas_get_corename();
+        snprintf(note, sizeof note, "OpenBLAS's own kernels (%s)", core ? core : "unknown");
+        if (!peer_run_begin_variant(&dj, argc, argv, "dualjac", "blas-own", note))
+            return 2;
+        size_t count;
+        peer_case *cases = peer_cases(dj.quick, dj.only, &count);
+        if (cases == NULL)
+            return 2;
+        for (size_t i = 0; i < count; i++) {
+            peer_case_header(&dj, &cases[i]);
+            dualjac_methods(&dj, &cases[i]);
+        }
+        peer_cases_free(cases, count);
+        return peer_run_end(&dj);
+    }
     if (!peer_run_begin(&dj, argc, argv, "dualjac") || !peer_run_begin(&fd, argc, argv, "FD"))
         return 2;
     size_t count;
