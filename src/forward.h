@@ -17,8 +17,8 @@ int dj__jacobian_one_pass_fits(const dj_fn *f, int k);
 
 /* That pass, without the runner of passes and without a workspace: for a
  * 10 x 10 Jacobian the runner's buffers, seeding through the job and
- * thread decision cost as much as evaluating f. Writes J, y (when not
- * NULL) and facts as dj__jacobian_forward does. */
+ * thread decision cost more than evaluating f (perf record). Writes J, y
+ * (when not NULL) and facts as dj__jacobian_forward does. */
 int dj__jacobian_one_pass(double *J, double *y, const dj_fn *f, const double *x, int k,
                           dj_layout layout, size_t ld, dj_report *facts);
 

@@ -160,7 +160,7 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
     /* a graph that keeps values gets them, the new point's, and the second
      * partials the recording would write (its buffers hold the capacity's
      * one and three a node), straight from the replay: at 10^5 nodes a
-     * copy of the values afterwards took a tenth of a replay and H·v */
+     * copy of the values afterwards took 8% of a replay and H·v */
     int second = g->has_values && g->second != NULL;
     double *V = second ? g->values : work;
     int changed = second ? replay_nodes(g, V, work + g->count, xin, g->second)

@@ -769,8 +769,8 @@ END_TEST
 /* The second partials a recording writes as it goes (graph.h) are those a
  * replay writes from the op codes as it goes (replay.c): at the same point,
  * a fresh recording and a replay hold bitwise the same values and second
- * partials and give bitwise the same H·v, for every function of the table, plain and
- * NaN-safe. */
+ * partials and give bitwise the same H·v, for every function of the table,
+ * plain and NaN-safe. */
 START_TEST(test_recorded_seconds_match_replayed)
 {
     const hfn *t = &table[_i];
