@@ -1,6 +1,4 @@
 /* forward.c: JVPs and Jacobians by forward passes of multi-duals. */
-#include <string.h>
-
 #include "driver.h"
 #include "forward.h"
 #include "pack.h"
@@ -77,23 +75,27 @@ static int dense_store(const dj__passes *job, const double *Y, size_t p)
  * stack: 4 KB, n + m <= 30 at k = 16. */
 #define ONE_PASS_DOUBLES 512
 
-int dj__jacobian_one_pass_fits(const dj_fn *f, int k)
+/* Whether f's Jacobian is one pass of chunk width k (n <= k) whose inputs
+ * and outputs fit on the stack. */
+static int one_pass_fits(const dj_fn *f, int k)
 {
     size_t n = f->n, m = f->m, s = dj__stride(k);
     return n > 0 && m > 0 && n <= (size_t)k && m <= ONE_PASS_DOUBLES / s - n;
 }
 
-int dj__jacobian_one_pass(double *J, double *y, const dj_fn *f, const double *x, int k,
-                          dj_layout layout, size_t ld, dj_report *facts)
+/* That pass, without the runner of passes and without a workspace: for a
+ * 10 x 10 Jacobian the runner's buffers, seeding through the job and
+ * thread decision cost more than evaluating f (perf record). Writes J, y
+ * and facts as the runner's passes do. */
+static int jacobian_one_pass(double *J, double *y, const dj_fn *f, const double *x, int k,
+                             dj_layout layout, size_t ld, dj_report *facts)
 {
     size_t n = f->n, m = f->m, s = dj__stride(k);
     _Alignas(64) double buf[ONE_PASS_DOUBLES];
     double *X = buf, *Y = buf + n * s;
-    memset(X, 0, n * s * sizeof *X);
-    for (size_t j = 0; j < n; j++) {
-        X[j * s] = x[j];
+    dj__init_inputs(X, x, n, s);
+    for (size_t j = 0; j < n; j++)
         X[j * s + 1 + j] = 1.0;
-    }
     facts->mode = DJ_MODE_FORWARD;
     facts->chunk = k;
     facts->passes = 0;
@@ -104,8 +106,7 @@ int dj__jacobian_one_pass(double *J, double *y, const dj_fn *f, const double *x,
     if (status != DJ_OK)
         return status;
     int finite = dj__store_tangents(J, ld, layout, Y, m, k, n);
-    for (size_t i = 0; i < m; i++)
-        finite &= Y[i * s] - Y[i * s] == 0.0;
+    finite &= dj__values_finite(Y, m, s);
     if (y != NULL)
         for (size_t i = 0; i < m; i++)
             y[i] = Y[i * s];
@@ -118,6 +119,8 @@ int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, 
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
                          dj_report *facts)
 {
+    if (one_pass_fits(f, k))
+        return jacobian_one_pass(J, y, f, x, k, layout, ld, facts);
     dj__dense out = {J, layout, ld};
     dj__passes job = {f, x, k, (f->n + (size_t)k - 1) / (size_t)k, dense_seed, dense_store, NULL,
                       &out};

@@ -6,21 +6,11 @@
 #include "passes.h"
 
 /* Forward-mode Jacobian: columns by ceil(n/k) passes. facts gets what
- * dj__forward_passes reports. */
+ * dj__forward_passes reports. One pass whose duals fit in 512 doubles runs
+ * on the stack and allocates nothing. */
 int dj__jacobian_forward(double *J, double *y, const dj_fn *f, const double *x, int k,
                          dj_layout layout, size_t ld, dj_workspace *ws, int threads,
                          dj_report *facts);
-
-/* Whether f's Jacobian is one pass of chunk width k (n <= k) whose inputs
- * and outputs fit on the stack. */
-int dj__jacobian_one_pass_fits(const dj_fn *f, int k);
-
-/* That pass, without the runner of passes and without a workspace: for a
- * 10 x 10 Jacobian the runner's buffers, seeding through the job and
- * thread decision cost more than evaluating f (perf record). Writes J, y
- * (when not NULL) and facts as dj__jacobian_forward does. */
-int dj__jacobian_one_pass(double *J, double *y, const dj_fn *f, const double *x, int k,
-                          dj_layout layout, size_t ld, dj_report *facts);
 
 /* A forward driver's run: the passes, y = f(x) when y is not NULL, then
  * DJ_EVENT_NONFINITE when a value or a stored derivative is NaN or Inf

@@ -52,12 +52,9 @@ static int jacobian(double *J, double *y, const dj_fn *f, const double *x, const
 
     if ((status = dj__workspace_acquire(opts->ws)) != DJ_OK)
         return status;
-    /* one pass on the stack (colored passes need 12 or more dense ones) */
-    if (mode == DJ_MODE_FORWARD && dj__jacobian_one_pass_fits(f, k))
-        status = dj__jacobian_one_pass(J, y, f, x, k, opts->layout, ld, facts);
     /* auto mode may take J's sparsity (dj_sparsity); explicit modes never */
-    else if (mode == DJ_MODE_FORWARD && opts->mode == DJ_MODE_AUTO &&
-             opts->sparsity == DJ_SPARSITY_AUTO)
+    if (mode == DJ_MODE_FORWARD && opts->mode == DJ_MODE_AUTO &&
+        opts->sparsity == DJ_SPARSITY_AUTO)
         status = dj__jacobian_colored(J, y, f, x, opts->chunk, (f->n + (size_t)k - 1) / (size_t)k,
                                       opts->layout, ld, opts->ws, opts->threads, facts);
     else

@@ -136,18 +136,15 @@ static void self_check(dj_workspace *ws, double t0, double serial)
 
 /* ---- forward passes --------------------------------------------------------- */
 
-/* X's values from x, every tangent zero. */
-static void init_inputs(double *X, const double *x, size_t n, size_t s)
+void dj__init_inputs(double *X, const double *x, size_t n, size_t s)
 {
     memset(X, 0, n * s * sizeof *X);
     for (size_t j = 0; j < n; j++)
         X[j * s] = x[j];
 }
 
-/* Nonzero when the m output values (stride s) are finite. Once per
- * Jacobian: every pass computes the same values. Four lanes, so the sum is
- * not one chain of dependent additions. */
-static int values_finite(const double *Y, size_t m, size_t s)
+/* Four lanes, so the sum is not one chain of dependent additions. */
+int dj__values_finite(const double *Y, size_t m, size_t s)
 {
     double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
     size_t i = 0;
@@ -192,7 +189,7 @@ static DJ__NOINLINE int passes_on_threads(const dj__passes *job, double *many, s
         thread_state st = enter(nansafe);
         note_worker();
         double *X = own_buffers(many, per);
-        init_inputs(X, job->x, n, s);
+        dj__init_inputs(X, job->x, n, s);
         DJ__OMP(omp for schedule(dynamic, 1))
         for (size_t p = from; p < job->count; p++)
             if (one_pass(job, X, X + n * s, p, 0) == -1)
@@ -218,7 +215,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     double *buf = dj__workspace_reserve_passes(ws, bytes, &tmp);
     if (buf == NULL)
         return DJ_ENOMEM;
-    init_inputs(buf, job->x, n, s);
+    dj__init_inputs(buf, job->x, n, s);
 
     /* the clock is read only when its reading decides something (automatic
      * threads, more than one pass left): two reads cost about 50 ns, a
@@ -232,7 +229,7 @@ int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threa
     else if (status != DJ_OK)
         goto done;
     status = DJ_OK;
-    if (!values_finite(buf + n * s, m, s))
+    if (!dj__values_finite(buf + n * s, m, s))
         run->finite = 0;
     if (y != NULL)
         for (size_t i = 0; i < m; i++)

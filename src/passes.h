@@ -37,6 +37,13 @@ typedef struct dj__passes {
 int dj__run_passes(const dj__passes *job, double *y, dj_workspace *ws, int threads,
                    dj__run *run);
 
+/* X (n multi-duals of stride s) at the values x, every tangent zero. */
+void dj__init_inputs(double *X, const double *x, size_t n, size_t s);
+
+/* Nonzero when the m values of Y (stride s) are finite. Once per
+ * Jacobian: every pass computes the same values. */
+int dj__values_finite(const double *Y, size_t m, size_t s);
+
 /* count reverse sweeps of width at most k over the recorded graph g. */
 typedef struct dj__sweeps {
     const dj_graph *g;

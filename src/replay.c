@@ -162,15 +162,13 @@ int dj_graph_replay(dj_graph *g, double *yout, const double *xin)
      * one and three a node), straight from the replay: at 10^5 nodes a
      * copy of the values afterwards took 8% of a replay and H·v */
     int second = g->has_values && g->second != NULL;
-    double *V = second ? g->values : work;
+    double *V = g->has_values && g->values != NULL ? g->values : work;
     int changed = second ? replay_nodes(g, V, work + g->count, xin, g->second)
                          : replay_nodes(g, V, work + g->count, xin, NULL);
     if (changed < 0)
         return changed;
     int branch_changed = changed;
     g->stale = branch_changed;
-    if (g->has_values && !second)
-        memcpy(g->values, V, g->count * sizeof *V);
     g->second_finite = -1;
     g->version++;
     /* Past a changed branch the recorded operations are not f's at x: their
